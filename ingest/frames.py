@@ -1,0 +1,130 @@
+"""Turn one file's text cells into typed rows of an entity, and rows that break a rule into rejects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ingest.schemas import Entity
+from ingest.values import PARSERS, parse_enum
+
+REJECT_SCHEMA = pl.Schema(
+    {
+        "_record": pl.Int64(),
+        "_source_line": pl.Int64(),
+        "json_path": pl.String(),
+        "column_name": pl.String(),
+        "value": pl.String(),
+        "rule": pl.String(),
+    }
+)
+
+
+class FileRejected(Exception):
+    """A file that cannot be read at all; it is rejected whole with this reason."""
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    rows: pl.DataFrame  # entity.schema + _source_line (+ _extra), one row per accepted record
+    rejects: pl.DataFrame  # REJECT_SCHEMA, one row per broken rule
+    rows_read: int  # records read: rows_read = rows.height + rows_rejected, always
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects["_record"].n_unique() if self.rejects.height else 0
+
+
+def empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+def parse_cells(entity: Entity, cells: pl.DataFrame, business_tz: str) -> ParsedFile:
+    """Parse text cells into `entity.schema`.
+
+    `cells` holds one String (or List[String]) column per entity column that the file had, plus
+    `_source_line` (and optionally `json_path`, `_extra`, and `_error` for rows a reader already
+    knows are broken). Missing optional columns become NULL.
+    """
+    for column in entity.columns:
+        if column.name not in cells.columns:
+            dtype = pl.List(pl.String) if column.kind == "text_list" else pl.String
+            cells = cells.with_columns(pl.lit(None, dtype).alias(column.name))
+    if "json_path" not in cells.columns:
+        cells = cells.with_columns(pl.lit(None, pl.String).alias("json_path"))
+    if "_error" not in cells.columns:
+        cells = cells.with_columns(pl.lit(None, pl.String).alias("_error"))
+
+    values, errors = [], []
+    for column in entity.columns:
+        if column.enum is not None:
+            value, error = parse_enum(column.name, column.enum)
+        else:
+            value, error = PARSERS[column.kind](column.name, business_tz)
+        if column.not_null:
+            missing = pl.col(column.name).is_null() | (
+                pl.col(column.name).cast(pl.String).str.strip_chars() == ""
+            )
+            if column.kind == "text_list":
+                missing = pl.col(column.name).is_null()
+            error = pl.when(missing).then(pl.lit("required value missing")).otherwise(error)
+        values.append(value.cast(entity.schema[column.name]).alias(column.name))
+        errors.append(error.alias(f"_err_{column.name}"))
+
+    cells = cells.with_row_index("_record").with_columns(pl.col("_record").cast(pl.Int64))
+    parsed = cells.with_columns(*values, *errors)
+    rejects = _collect_rejects(entity, cells, parsed)
+    bad_records = rejects["_record"].unique()
+    keep = [c.name for c in entity.columns] + ["_record", "_source_line"]
+    if "_extra" in cells.columns:
+        keep.append("_extra")
+    rows = parsed.filter(~pl.col("_record").is_in(bad_records.implode())).select(keep)
+    return ParsedFile(rows=rows, rejects=rejects, rows_read=cells.height)
+
+
+def _collect_rejects(entity: Entity, cells: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
+    frames = [
+        parsed.filter(pl.col("_error").is_not_null()).select(
+            "_record",
+            "_source_line",
+            "json_path",
+            pl.lit(None, pl.String).alias("column_name"),
+            pl.lit(None, pl.String).alias("value"),
+            pl.col("_error").alias("rule"),
+        )
+    ]
+    for column in entity.columns:
+        raw_value = cells[column.name]
+        shown = (
+            raw_value.list.join(",") if raw_value.dtype == pl.List(pl.String) else raw_value.cast(pl.String)
+        )
+        frames.append(
+            parsed.with_columns(shown.alias("_shown"))
+            .filter(pl.col(f"_err_{column.name}").is_not_null() & pl.col("_error").is_null())
+            .select(
+                "_record",
+                "_source_line",
+                "json_path",
+                pl.lit(column.name).alias("column_name"),
+                pl.col("_shown").alias("value"),
+                pl.col(f"_err_{column.name}").alias("rule"),
+            )
+        )
+    return pl.concat(frames).cast(REJECT_SCHEMA).sort("_record")
+
+
+def reject_rows(
+    rows: pl.DataFrame, mask: pl.Series, column: str, rule: pl.Expr
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split off accepted rows that break a rule found after parsing (e.g. an unknown stage)."""
+    bad = rows.filter(mask)
+    rejects = bad.select(
+        "_record",
+        "_source_line",
+        pl.lit(None, pl.String).alias("json_path"),
+        pl.lit(column).alias("column_name"),
+        pl.col(column).cast(pl.String).alias("value"),
+        rule.alias("rule"),
+    ).cast(REJECT_SCHEMA)
+    return rows.filter(~mask), rejects

@@ -1,0 +1,174 @@
+"""Vectorised value rules: text in, typed value plus the rule it broke out.
+
+Each `parse_<kind>` takes a String series and returns `(values, errors)`: `values` typed as
+`schemas.POLARS_TYPES[kind]`, `errors` a String series holding the broken rule for every value
+that was present but unacceptable (NULL where the value is fine or absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+Parsed = tuple[pl.Expr, pl.Expr]
+
+_LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+_OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M%z")
+_TRUE = ("1", "true", "是", "y", "yes", "t")
+_FALSE = ("0", "false", "否", "n", "no", "f")
+
+
+def clean(col: str) -> pl.Expr:
+    """Trimmed text; empty strings are absent values."""
+    trimmed = pl.col(col).cast(pl.String).str.strip_chars()
+    return pl.when(trimmed == "").then(None).otherwise(trimmed)
+
+
+def _error_if(bad: pl.Expr, rule: str) -> pl.Expr:
+    return pl.when(bad).then(pl.lit(rule)).otherwise(pl.lit(None, pl.String))
+
+
+def _parse_text(col: str, _tz: str) -> Parsed:
+    return clean(col), pl.lit(None, pl.String)
+
+
+def _parse_int(col: str, _tz: str) -> Parsed:
+    text = clean(col)
+    as_float = text.cast(pl.Float64, strict=False)
+    ok = as_float.is_not_null() & (as_float == as_float.round(0))
+    value = pl.when(ok).then(as_float.cast(pl.Int64)).otherwise(None)
+    return value, _error_if(text.is_not_null() & ~ok, "not an integer")
+
+
+def _parse_float(col: str, _tz: str) -> Parsed:
+    text = clean(col)
+    value = text.cast(pl.Float64, strict=False)
+    return value, _error_if(text.is_not_null() & value.is_null(), "not a number")
+
+
+def _parse_amount(col: str, _tz: str) -> Parsed:
+    text = clean(col)
+    digits = text.str.replace_all(r"[¥￥,\s]", "").str.replace(r"^CNY", "")
+    value = digits.cast(pl.Float64, strict=False)
+    bad_number = text.is_not_null() & value.is_null()
+    error = (
+        pl.when(bad_number)
+        .then(pl.lit("not an amount"))
+        .when(value < 0)
+        .then(pl.lit("negative amount"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    return pl.when(value >= 0).then(value).otherwise(None), error
+
+
+def _parse_percent(col: str, _tz: str) -> Parsed:
+    text = clean(col)
+    value = text.str.strip_suffix("%").str.strip_chars().cast(pl.Float64, strict=False)
+    ok = value.is_between(0, 100)
+    error = _error_if(text.is_not_null() & ~ok.fill_null(False), "percentage outside 0-100")
+    return pl.when(ok).then(value).otherwise(None), error
+
+
+def _parse_bool(col: str, _tz: str) -> Parsed:
+    text = clean(col).str.to_lowercase()
+    value = pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
+    return value, _error_if(
+        text.is_not_null() & value.is_null(), "not a boolean (1/0, true/false, 是/否, Y/N)"
+    )
+
+
+def _epoch(text: pl.Expr, unit: str) -> pl.Expr:
+    return pl.from_epoch(text.cast(pl.Int64, strict=False), time_unit=unit).dt.replace_time_zone("UTC")
+
+
+def _parse_datetime(col: str, tz: str) -> Parsed:
+    text = clean(col)
+    local_text = text.str.replace_all("/", "-").str.replace("T", " ")
+    local_parsed = [local_text.str.to_datetime(f, strict=False, time_unit="us") for f in _LOCAL_FORMATS]
+    local = (
+        pl.coalesce(local_parsed)
+        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+    )
+    with_offset = pl.coalesce(
+        [text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _OFFSET_FORMATS]
+    )
+    value = (
+        pl.when(text.str.contains(r"^\d{10}$"))
+        .then(_epoch(text, "s"))
+        .when(text.str.contains(r"^\d{13}$"))
+        .then(_epoch(text, "ms"))
+        .when(text.str.contains(r"(Z|[+-]\d\d:?\d\d)$"))
+        .then(with_offset.dt.convert_time_zone("UTC"))
+        .otherwise(local)
+    )
+    value = value.cast(pl.Datetime("us", "UTC"))
+    return value, _error_if(text.is_not_null() & value.is_null(), "unparseable datetime")
+
+
+def _parse_epoch(unit: str) -> Callable[[str, str], Parsed]:
+    def parse(col: str, _tz: str) -> Parsed:
+        text = clean(col)
+        ok = text.str.contains(r"^\d{1,13}$")
+        value = pl.when(ok).then(_epoch(text, unit)).otherwise(None).cast(pl.Datetime("us", "UTC"))
+        return value, _error_if(text.is_not_null() & ~ok.fill_null(False), f"not epoch {unit}")
+
+    return parse
+
+
+def _parse_date(col: str, tz: str) -> Parsed:
+    text = clean(col)
+    dates = text.str.replace_all("/", "-").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    epoch_date = _epoch(text, "s").dt.convert_time_zone(tz).dt.date()
+    value = pl.when(text.str.contains(r"^\d{10}$")).then(epoch_date).otherwise(dates)
+    return value, _error_if(text.is_not_null() & value.is_null(), "unparseable date")
+
+
+def _parse_month(col: str, _tz: str) -> Parsed:
+    text = clean(col).str.replace_all("/", "-")
+    value = (text.str.slice(0, 7) + "-01").str.to_date("%Y-%m-%d", strict=False)
+    ok = text.str.contains(r"^\d{4}-\d{1,2}(-\d{1,2})?$") & value.is_not_null()
+    return pl.when(ok).then(value).otherwise(None), _error_if(text.is_not_null() & ~ok, "not a month YYYY-MM")
+
+
+def _parse_text_list(col: str, _tz: str) -> Parsed:
+    values = pl.col(col).cast(pl.List(pl.String)).list.eval(pl.element().str.strip_chars())
+    return values, pl.lit(None, pl.String)
+
+
+PARSERS: dict[str, Callable[[str, str], Parsed]] = {
+    "text": _parse_text,
+    "int": _parse_int,
+    "float": _parse_float,
+    "amount": _parse_amount,
+    "percent": _parse_percent,
+    "bool": _parse_bool,
+    "datetime": _parse_datetime,
+    "epoch_s": _parse_epoch("s"),
+    "epoch_ms": _parse_epoch("ms"),
+    "date": _parse_date,
+    "month": _parse_month,
+    "text_list": _parse_text_list,
+}
+
+
+def parse_enum(col: str, spellings: dict[str, str]) -> Parsed:
+    """Map accepted spellings (case-insensitive) to the canonical value."""
+    text = clean(col)
+    lookup = {k.lower(): v for k, v in spellings.items()}
+    value = text.str.to_lowercase().replace_strict(lookup, default=None, return_dtype=pl.String)
+    rule = "not one of " + "/".join(sorted(set(spellings.values())))
+    return value, _error_if(text.is_not_null() & value.is_null(), rule)
+
+
+def normalize_mobile(col: str) -> pl.Expr:
+    """Digits only, without a leading +86/86 on 13-digit numbers (contract §3)."""
+    digits = pl.col(col).cast(pl.String).str.replace_all(r"\D", "")
+    return (
+        pl.when(digits.str.len_chars().eq(13) & digits.str.starts_with("86"))
+        .then(digits.str.slice(2))
+        .when(digits == "")
+        .then(None)
+        .otherwise(digits)
+    )
