@@ -218,3 +218,22 @@ def _upsert(
     if entity is CRM_OPPORTUNITIES:
         con.execute(f"insert into {OPPORTUNITY_SNAPSHOTS_TABLE} select *, ? from incoming", [delivered])
     return in_file_superseded + (latest.height - inserted)
+
+
+def write_stage_config(con: duckdb.DuckDBPyConnection, config: StageConfig) -> None:
+    """Replace `raw.cfg__*` with the validated stage configuration, atomically."""
+    stages = config.stages_frame()  # noqa: F841 - read by the SQL below
+    lookup = config.state_lookup()  # noqa: F841 - read by the SQL below
+    settings = pl.DataFrame(  # noqa: F841 - read by the SQL below
+        {"business_timezone": [config.business_timezone], "config_source": [config.source]}
+    )
+    con.execute("create schema if not exists raw")
+    con.begin()
+    try:
+        con.execute("create or replace table raw.cfg__stages as select * from stages")
+        con.execute("create or replace table raw.cfg__state_lookup as select * from lookup")
+        con.execute("create or replace table raw.cfg__settings as select * from settings")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise

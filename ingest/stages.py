@@ -61,7 +61,7 @@ class StageConfig:
         rows = []
         for pipeline in self.pipelines:
             for stage in pipeline.stages:
-                for spelling in {stage.key, stage.name, stage.name_en, *stage.aliases}:
+                for spelling in sorted({stage.key, stage.name, stage.name_en, *stage.aliases}):
                     rows.append((pipeline.key, spelling.strip().lower(), stage.key, "stage"))
             for outcome, spellings in OUTCOMES.items():
                 for spelling in spellings:
@@ -157,6 +157,10 @@ def _pipeline(source: str, where: str, raw: object) -> Pipeline:
     if not isinstance(stages_raw, list) or not stages_raw:
         raise _fail(source, f"{where}.stages", "must be a non-empty list in funnel order")
     stages = tuple(_stage(source, f"{where}.stages[{i}]", s) for i, s in enumerate(stages_raw))
+    stage_keys = [s.key for s in stages]
+    repeated = sorted({k for k in stage_keys if stage_keys.count(k) > 1})
+    if repeated:
+        raise _fail(source, f"pipeline {key}", f"duplicate stage key(s) {repeated}")
     seen: dict[str, str] = {}
     for stage in stages:
         for spelling in {stage.key, stage.name, stage.name_en, *stage.aliases}:
