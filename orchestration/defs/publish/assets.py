@@ -1,0 +1,64 @@
+"""Publish the marts to a separate read-only DuckDB file, atomically, after a good run.
+
+BI tools and managers' scripts open `marts.duckdb` (read-only), never the warehouse the pipeline
+writes: they cannot block the pipeline, and because the new file is written beside the old one
+and renamed over it, a reader sees either the previous run's marts or this run's, never a mix.
+"""
+
+import os
+
+import dagster as dg
+
+from orchestration.defs.dbt.assets import dbt_models
+from orchestration.lib.warehouse import connect
+from orchestration.settings import StagewiseSettings
+
+MART_KEYS = sorted(k for k in dbt_models.keys if k.path[0] == "marts")
+# Nothing that identifies a person's phone or carries chat text may leave the warehouse.
+FORBIDDEN_COLUMN_WORDS = ("mobile", "phone", "content", "message_text")
+
+
+def publish_marts(warehouse: os.PathLike, published: os.PathLike) -> list[str]:
+    """Copy every table of schema `marts` into a fresh file and rename it over `published`."""
+    target = os.fspath(published)
+    staging_file = target + ".tmp"
+    for leftover in (staging_file, staging_file + ".wal"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    with connect(warehouse) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+            ).fetchall()
+        ]
+        leaked = con.execute(
+            "select table_name || '.' || column_name from information_schema.columns where table_schema = 'marts' "
+            "and (" + " or ".join(f"lower(column_name) like '%{w}%'" for w in FORBIDDEN_COLUMN_WORDS) + ")"
+        ).fetchall()
+        if leaked:
+            raise dg.Failure(description=f"Refusing to publish private columns: {[r[0] for r in leaked]}")
+        con.execute(f"attach '{staging_file}' as published")
+        con.execute("create schema published.marts")
+        for table in tables:
+            con.execute(f'create table published.marts."{table}" as select * from marts."{table}"')
+        con.execute("detach published")
+    os.replace(staging_file, target)
+    return tables
+
+
+@dg.asset(
+    key=["published", "marts"],
+    deps=MART_KEYS,
+    group_name="published",
+    kinds={"duckdb"},
+    pool="duckdb",
+    description="Read-only copy of every mart table in `marts.duckdb` beside the warehouse, replaced atomically.",
+)
+def published_marts(context: dg.AssetExecutionContext, settings: StagewiseSettings) -> dg.MaterializeResult:
+    tables = publish_marts(settings.warehouse_path, settings.published_marts_path)
+    context.log.info("published %d mart tables to %s", len(tables), settings.published_marts_path)
+    return dg.MaterializeResult(
+        metadata={"path": str(settings.published_marts_path), "tables": ", ".join(tables), "table_count": len(tables)}
+    )

@@ -1,0 +1,111 @@
+"""`stagewise run`: materialize the whole asset graph in-process, with progress, and explain a failure."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+
+from ingest.stages import StageConfigError, load_stage_config
+
+
+def _failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
+    reasons = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data and event.step_failure_data.error:
+            message = event.step_failure_data.error.message.strip().splitlines()[0]
+            reasons.append(f"step {event.step_key} failed: {message}")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and (evaluation.severity is None or evaluation.severity.value == "ERROR"):
+            reasons.append(f"blocking check {evaluation.asset_check_key.to_user_string()} failed")
+    return reasons
+
+
+def _failed_expectations(result: dg.ExecuteInProcessResult) -> list[str]:
+    lines = []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        failed = evaluation.metadata.get("failed_expectations")
+        detail = f": {failed.value}" if failed is not None else ""
+        severity = evaluation.severity.value.lower() if evaluation.severity else "error"
+        lines.append(f"  [{severity}] {evaluation.asset_check_key.to_user_string()}{detail}")
+    return lines
+
+
+def _instance() -> dg.DagsterInstance:
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, full_refresh: bool = False) -> int:
+    extracts, warehouse = extracts.resolve(), warehouse.resolve()
+    if not extracts.is_dir():
+        print(f"stagewise run: extracts directory {extracts} does not exist.", file=sys.stderr)
+        return 2
+    try:
+        load_stage_config(stages.resolve() if stages else None, extracts)  # before any SQL runs
+    except StageConfigError as exc:
+        print(f"stagewise run: stage configuration rejected, nothing was run. {exc}", file=sys.stderr)
+        return 2
+    os.environ["STAGEWISE_EXTRACTS_DIR"] = str(extracts)
+    os.environ["STAGEWISE_WAREHOUSE"] = str(warehouse)
+    os.environ["STAGEWISE_STAGES"] = str(stages.resolve()) if stages else ""
+
+    from orchestration.lib.dbt import prepare_manifest
+    from orchestration.lib.progress import progress_logger
+
+    out = sys.stdout
+    print(f"stagewise run: {extracts} -> {warehouse}", file=out)
+    started = time.monotonic()
+    log_dir = warehouse.parent / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
+    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        prepare_manifest()
+        from orchestration.definitions import defs
+
+        definitions = dg.Definitions.merge(defs(), dg.Definitions(loggers={"console": progress_logger(out)}))
+        job = definitions.resolve_implicit_global_asset_job_def()
+        run_config = {"ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}}}
+        result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
+    _print_summary(result, warehouse, out)
+    elapsed = time.monotonic() - started
+    reasons = _failure_reasons(result)
+    if reasons:
+        print(
+            f"\nstagewise run FAILED after {elapsed:.0f}s: " + "; ".join(reasons) + ". Nothing downstream of the "
+            f"failure was built and the published marts were left as they were. Full log: {log_path}",
+            file=out,
+        )
+        return 1
+    print(f"\nstagewise run finished in {elapsed:.0f}s. Full log: {log_path}", file=out)
+    return 0
+
+
+def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, out) -> None:  # noqa: ANN001
+    from orchestration.lib.kpi_summary import headline
+    from orchestration.lib.warehouse import connect
+
+    if warehouse.exists():
+        with connect(warehouse, read_only=True) as con:
+            try:
+                from ingest.report import load_summary
+
+                print("\n" + load_summary(con), file=out)
+            except ImportError:
+                pass
+    failed = _failed_expectations(result)
+    if failed:
+        print("\nFailed expectations:", file=out)
+        print("\n".join(failed), file=out)
+    published = warehouse.with_name("marts.duckdb")
+    if published.exists():
+        with connect(published, read_only=True) as con:
+            print("\n" + headline(con), file=out)
+    print(f"\nWarehouse: {warehouse}\nPublished marts (read-only, for BI): {published}", file=out)
+    print(f"Reports: {warehouse.parent / 'reports'}", file=out)
