@@ -6,10 +6,12 @@ import contextlib
 import os
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from ingest.stages import StageConfigError, load_stage_config
 
@@ -66,14 +68,30 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
     with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        prepare_manifest()
-        from orchestration.definitions import defs
+        try:
+            prepare_manifest()
+            from orchestration.definitions import defs
 
-        definitions = dg.Definitions.merge(defs(), dg.Definitions(loggers={"console": progress_logger(out)}))
-        job = definitions.resolve_implicit_global_asset_job_def()
-        run_config = {"ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}}}
+            job = defs().resolve_implicit_global_asset_job_def().with_logger_defs({"console": progress_logger(out)})
+        except Exception as exc:  # noqa: BLE001 - any load failure ends the run with its reason
+            log.write(traceback.format_exc())
+            first = str(exc).strip().splitlines()
+            reason = " ".join(line.strip() for line in first[-3:]) if first else type(exc).__name__
+            print(
+                f"stagewise run FAILED before any step ran: the pipeline definitions could not be loaded "
+                f"({type(exc).__name__}: {reason}). Full log: {log_path}",
+                file=out,
+            )
+            return 1
+        run_config = {
+            "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+            "loggers": {"console": {}},  # only the concise progress logger on the terminal
+        }
         result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
-    _print_summary(result, warehouse, out)
+    try:
+        _print_summary(result, warehouse, out)
+    except duckdb.IOException as exc:  # e.g. a dbt child still finishing after a failure holds the lock
+        print(f"(summary skipped: {exc})", file=out)
     elapsed = time.monotonic() - started
     reasons = _failure_reasons(result)
     if reasons:

@@ -38,6 +38,8 @@ def progress_line(record: logging.LogRecord) -> str | None:
     kind = event.event_type_value
     if kind in _STEP_EVENTS:
         detail = ""
+        if kind == "STEP_SUCCESS":
+            detail = f" ({event.event_specific_data.duration_ms / 1000:.1f}s)"
         if kind == "STEP_FAILURE" and event.step_failure_data and event.step_failure_data.error:
             detail = " — " + event.step_failure_data.error.message.strip().splitlines()[0]
         return f"  {_STEP_EVENTS[kind]}  {step}{detail}"

@@ -1,6 +1,8 @@
 """One Dagster asset per extract entity (raw layer), plus the validated stage configuration.
 
-The assets are thin: parsing and loading live in `ingest/` and are tested without Dagster.
+The assets are thin: parsing and loading live in `ingest/` and are tested without Dagster. An
+entity whose every delivered version is kept (opportunities, users) also materializes its
+append-only history table from the same step.
 """
 
 import dagster as dg
@@ -11,19 +13,30 @@ from ingest.stages import StageConfigError
 from orchestration.lib.warehouse import connect
 from orchestration.settings import StagewiseSettings
 
-STAGE_CONFIG_KEY = dg.AssetKey(["raw", "stage_config"])
+CONFIG_TABLES = {
+    "cfg__stages": "One row per pipeline stage in funnel order: names (中文/English), probability, required flags.",
+    "cfg__state_lookup": "Every spelling (key, name, name_en, alias, outcome) that names a state, per pipeline.",
+}
+CONFIG_KEYS = [dg.AssetKey(["raw", name]) for name in CONFIG_TABLES]
+# Entities whose every delivered row is also kept, version by version (successive snapshots).
+HISTORY_TABLES = {
+    "crm__opportunities": "crm__opportunity_snapshots",
+    "crm__users": "crm__user_snapshots",
+}
 
 
-@dg.asset(
-    key=STAGE_CONFIG_KEY,
-    group_name="config",
-    kinds={"duckdb", "yaml"},
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["raw", name], description=text, group_name="config", kinds={"duckdb", "yaml"})
+        for name, text in CONFIG_TABLES.items()
+    ],
     pool="duckdb",
-    description="The validated stage configuration (pipelines.yml) as raw.cfg__stages and raw.cfg__state_lookup.",
+    name="stage_config",
 )
 def stage_config(context: dg.AssetExecutionContext, settings: StagewiseSettings) -> dg.MaterializeResult:
+    """The stage configuration (pipelines.yml), validated before any SQL runs, loaded as data."""
     try:
-        config = settings.stage_config()  # validated before any SQL runs
+        config = settings.stage_config()
     except StageConfigError as exc:
         raise dg.Failure(description=f"Stage configuration rejected: {exc}") from exc
     with connect(settings.warehouse_path) as con:
@@ -31,25 +44,40 @@ def stage_config(context: dg.AssetExecutionContext, settings: StagewiseSettings)
         write_stage_config(con, config)
     stages = sum(len(p.stages) for p in config.pipelines)
     context.log.info("stage config %s: %d pipelines, %d stages", config.source, len(config.pipelines), stages)
-    return dg.MaterializeResult(
-        metadata={"source": config.source, "pipelines": len(config.pipelines), "stages": stages}
-    )
+    for key in CONFIG_KEYS:
+        yield dg.MaterializeResult(
+            asset_key=key, metadata={"source": config.source, "pipelines": len(config.pipelines), "stages": stages}
+        )
 
 
 def _ingest_asset(entity: Entity) -> dg.AssetsDefinition:
-    deps = [STAGE_CONFIG_KEY]
+    deps = list(CONFIG_KEYS)
     if entity is CRM_STAGE_CHANGES:  # stage values are matched within the opportunity's pipeline
         deps.append(dg.AssetKey(["raw", CRM_OPPORTUNITIES.name]))
+    group = f"raw_{entity.source}"
+    specs = [
+        dg.AssetSpec(
+            ["raw", entity.name],
+            deps=deps,
+            group_name=group,
+            kinds={"polars", "duckdb"},
+            description=f"Extract folder `{entity.folder}` upserted by ({', '.join(entity.key)}) into {entity.table}.",
+        )
+    ]
+    history = HISTORY_TABLES.get(entity.name)
+    if history:
+        specs.append(
+            dg.AssetSpec(
+                ["raw", history],
+                deps=deps,
+                group_name=group,
+                kinds={"duckdb"},
+                description=f"Every accepted row of every `{entity.folder}` file, append-only, with _delivered_at.",
+            )
+        )
 
-    @dg.asset(
-        key=["raw", entity.name],
-        deps=deps,
-        group_name=f"raw_{entity.source}",
-        kinds={"polars", "duckdb"},
-        pool="duckdb",
-        description=f"Extract folder `{entity.folder}` upserted by ({', '.join(entity.key)}) into {entity.table}.",
-    )
-    def _load(context: dg.AssetExecutionContext, settings: StagewiseSettings) -> dg.MaterializeResult:
+    @dg.multi_asset(specs=specs, pool="duckdb", name=f"raw__{entity.name}")
+    def _load(context: dg.AssetExecutionContext, settings: StagewiseSettings):
         config = settings.stage_config()
         with connect(settings.warehouse_path) as con:
             ensure_raw_tables(con, ENTITIES)
@@ -69,16 +97,16 @@ def _ingest_asset(entity: Entity) -> dg.AssetsDefinition:
                 description=f"No {entity.folder} data could be read from {settings.extracts_path}: "
                 f"the folder is missing, empty, or every file was rejected (see raw._load_manifest)."
             )
-        return dg.MaterializeResult(
-            metadata={
-                "files_new": sum(o.status == "loaded" for o in outcomes),
-                "files_duplicate": sum(o.status == "duplicate" for o in outcomes),
-                "files_rejected": sum(o.status == "rejected" for o in outcomes),
-                "rows_loaded": sum(o.rows_loaded for o in outcomes),
-                "rows_rejected": sum(o.rows_rejected for o in outcomes),
-                "table_rows": total_rows,
-            }
-        )
+        metadata = {
+            "files_new": sum(o.status == "loaded" for o in outcomes),
+            "files_duplicate": sum(o.status == "duplicate" for o in outcomes),
+            "files_rejected": sum(o.status == "rejected" for o in outcomes),
+            "rows_loaded": sum(o.rows_loaded for o in outcomes),
+            "rows_rejected": sum(o.rows_rejected for o in outcomes),
+            "table_rows": total_rows,
+        }
+        for spec in specs:
+            yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 
     return _load
 

@@ -1,0 +1,1 @@
+"""Great Expectations suites (expectations/) as blocking Dagster asset checks on raw, staging and marts."""
