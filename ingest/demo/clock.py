@@ -27,8 +27,8 @@ def day_start(ts: int) -> int:
 
 
 def business_time(rng: random.Random, day_ts: int, first_hour: int = 9, last_hour: int = 19) -> int:
-    """A random instant during working hours of the local day containing `day_ts`."""
-    return day_start(day_ts) + rng.randint(first_hour * HOUR, last_hour * HOUR - 1)
+    """A random whole minute during working hours of the local day containing `day_ts`."""
+    return day_start(day_ts) + rng.randint(first_hour * 60, last_hour * 60 - 1) * 60
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,7 @@ def monthly_periods(first_day: date, end_date: date) -> list[Period]:
             break
         bounds.append(cursor)
     bounds.append(end_date + timedelta(days=1))
-    return [
-        Period(i, midnight(a), midnight(b)) for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
-    ]
+    return [Period(i, midnight(a), midnight(b)) for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
 
 
 def stem_at(ts: int) -> str:

@@ -18,9 +18,7 @@ Cell = str | int | float | None
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
-def write_csv(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], encoding: str = "utf-8"
-) -> int:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], encoding: str = "utf-8") -> int:
     """Write a CSV export; `encoding` is utf-8, utf-8-sig (BOM) or gbk (strict: Chinese Excel)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -47,9 +45,7 @@ class _FixedTimeZip(ZipFile):
         self.writestr(str(arcname), Path(filename).read_bytes())
 
 
-def write_xlsx(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], notes: Sequence[str]
-) -> int:
+def write_xlsx(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], notes: Sequence[str]) -> int:
     """Write the data on the first sheet and a second sheet 说明 with free-text notes (never data)."""
     workbook = Workbook(write_only=True)
     data_sheet = workbook.create_sheet("数据")
@@ -71,8 +67,11 @@ def write_xlsx(
     return count
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def json_line(body: dict[str, Any]) -> str:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _COMPACT.encode(body) + "\n"
 
 
 class JsonLinesWriter:
