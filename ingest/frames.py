@@ -17,6 +17,7 @@ REJECT_SCHEMA = pl.Schema(
         "column_name": pl.String(),
         "value": pl.String(),
         "rule": pl.String(),
+        "record_key": pl.String(),  # the record's key values joined by "|", as far as they were readable
     }
 )
 
@@ -63,59 +64,63 @@ def parse_cells(entity: Entity, cells: pl.DataFrame, business_tz: str) -> Parsed
         else:
             value, error = PARSERS[column.kind](column.name, business_tz)
         if column.not_null:
-            missing = pl.col(column.name).is_null() | (
-                pl.col(column.name).cast(pl.String).str.strip_chars() == ""
-            )
+            missing = pl.col(column.name).is_null() | (pl.col(column.name).cast(pl.String).str.strip_chars() == "")
             if column.kind == "text_list":
                 missing = pl.col(column.name).is_null()
             error = pl.when(missing).then(pl.lit("required value missing")).otherwise(error)
         values.append(value.cast(entity.schema[column.name]).alias(column.name))
         errors.append(error.alias(f"_err_{column.name}"))
 
-    cells = cells.with_row_index("_record").with_columns(pl.col("_record").cast(pl.Int64))
-    parsed = cells.with_columns(*values, *errors)
-    rejects = _collect_rejects(entity, cells, parsed)
-    bad_records = rejects["_record"].unique()
-    keep = [c.name for c in entity.columns] + ["_record", "_source_line"]
-    if "_extra" in cells.columns:
-        keep.append("_extra")
-    rows = parsed.filter(~pl.col("_record").is_in(bad_records.implode())).select(keep)
+    cells = cells.with_row_index("_record").with_columns(pl.col("_record").cast(pl.Int64), record_key(entity.key))
+    checked = cells.with_columns(*errors)
+    has_error = pl.any_horizontal(
+        pl.col("_error").is_not_null(), *(pl.col(f"_err_{c.name}").is_not_null() for c in entity.columns)
+    )
+    # Rows with a broken rule are usually few: rejects are built from them alone; values only for the rest.
+    rejects = _collect_rejects(entity, checked.filter(has_error))
+    keep = ["_record", "_source_line", "_key"] + (["_extra"] if "_extra" in cells.columns else [])
+    rows = checked.filter(~has_error).select(*values, *keep)
     return ParsedFile(rows=rows, rejects=rejects, rows_read=cells.height)
 
 
-def _collect_rejects(entity: Entity, cells: pl.DataFrame, parsed: pl.DataFrame) -> pl.DataFrame:
+def _collect_rejects(entity: Entity, bad: pl.DataFrame) -> pl.DataFrame:
+    """One reject per broken rule of each bad record; a record-level `_error` stands for the whole record."""
     frames = [
-        parsed.filter(pl.col("_error").is_not_null()).select(
+        bad.filter(pl.col("_error").is_not_null()).select(
             "_record",
             "_source_line",
             "json_path",
             pl.lit(None, pl.String).alias("column_name"),
             pl.lit(None, pl.String).alias("value"),
             pl.col("_error").alias("rule"),
+            "_key",
         )
     ]
     for column in entity.columns:
-        raw_value = cells[column.name]
-        shown = (
-            raw_value.list.join(",") if raw_value.dtype == pl.List(pl.String) else raw_value.cast(pl.String)
-        )
+        raw = pl.col(column.name)
+        shown = raw.list.join(",") if bad.schema[column.name] == pl.List(pl.String) else raw.cast(pl.String)
         frames.append(
-            parsed.with_columns(shown.alias("_shown"))
-            .filter(pl.col(f"_err_{column.name}").is_not_null() & pl.col("_error").is_null())
-            .select(
+            bad.filter(pl.col(f"_err_{column.name}").is_not_null() & pl.col("_error").is_null()).select(
                 "_record",
                 "_source_line",
                 "json_path",
                 pl.lit(column.name).alias("column_name"),
-                pl.col("_shown").alias("value"),
+                shown.alias("value"),
                 pl.col(f"_err_{column.name}").alias("rule"),
+                "_key",
             )
         )
-    return pl.concat(frames).cast(REJECT_SCHEMA).sort("_record")
+    return pl.concat(frames).rename({"_key": "record_key"}).cast(REJECT_SCHEMA).sort("_record")
+
+
+def record_key(key: tuple[str, ...]) -> pl.Expr:
+    """The key cells as written in the file, joined by "|" ("O3", "u1|wm…"): how to find the record at its source."""
+    cells = [pl.col(k).cast(pl.String).str.strip_chars() for k in key]
+    return pl.concat_str(cells, separator="|", ignore_nulls=True).alias("_key")
 
 
 def reject_rows(
-    rows: pl.DataFrame, mask: pl.Series, column: str, rule: pl.Expr
+    rows: pl.DataFrame, mask: pl.Series, column: str, rule: pl.Expr, key: tuple[str, ...]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split off accepted rows that break a rule found after parsing (e.g. an unknown stage)."""
     bad = rows.filter(mask)
@@ -126,5 +131,6 @@ def reject_rows(
         pl.lit(column).alias("column_name"),
         pl.col(column).cast(pl.String).alias("value"),
         rule.alias("rule"),
+        (pl.col("_key") if "_key" in rows.columns else record_key(key)).alias("record_key"),
     ).cast(REJECT_SCHEMA)
     return rows.filter(~mask), rejects

@@ -10,9 +10,7 @@ from ingest.schemas import CRM_OPPORTUNITIES, CRM_STAGE_CHANGES, Entity
 from ingest.stages import StageConfig
 
 
-def check_stages(
-    entity: Entity, parsed: ParsedFile, config: StageConfig, con: duckdb.DuckDBPyConnection
-) -> ParsedFile:
+def check_stages(entity: Entity, parsed: ParsedFile, config: StageConfig, con: duckdb.DuckDBPyConnection) -> ParsedFile:
     if entity is CRM_OPPORTUNITIES:
         return _check_opportunities(parsed, config)
     if entity is CRM_STAGE_CHANGES:
@@ -33,7 +31,8 @@ def _check_opportunities(parsed: ParsedFile, config: StageConfig) -> ParsedFile:
         rows,
         rows.select(unknown_pipeline).to_series(),
         "pipeline",
-        pl.format("unknown pipeline for opportunity {}", pl.col("opportunity_id")),
+        pl.format("pipeline {} is not in the stage configuration", pipeline),
+        CRM_OPPORTUNITIES.key,
     )
     lookup = config.state_lookup().select("pipeline_key", "spelling", pl.lit(True).alias("_known"))
     matched = rows.with_columns(pipeline.alias("_p"), _spelling("stage").alias("_s")).join(
@@ -46,21 +45,18 @@ def _check_opportunities(parsed: ParsedFile, config: StageConfig) -> ParsedFile:
         rows,
         bad,
         "stage",
-        pl.format(
-            "stage matches no stage or outcome of pipeline {} (opportunity {})", pipeline, "opportunity_id"
-        ),
+        pl.when(pl.col("stage").is_null())
+        .then(pl.lit("stage and status both missing"))
+        .otherwise(pl.format("stage matches no stage or outcome of pipeline {}", pipeline)),
+        CRM_OPPORTUNITIES.key,
     )
     return ParsedFile(rows, pl.concat([parsed.rejects, rejects_p, rejects_s]), parsed.rows_read)
 
 
-def _check_stage_changes(
-    parsed: ParsedFile, config: StageConfig, con: duckdb.DuckDBPyConnection
-) -> ParsedFile:
+def _check_stage_changes(parsed: ParsedFile, config: StageConfig, con: duckdb.DuckDBPyConnection) -> ParsedFile:
     """Match against the opportunity's pipeline when it is known, else against any pipeline."""
     rows = parsed.rows
-    owners = con.sql(
-        f"select opportunity_id, coalesce(pipeline, 'default') as _p from {CRM_OPPORTUNITIES.table}"
-    ).pl()
+    owners = con.sql(f"select opportunity_id, coalesce(pipeline, 'default') as _p from {CRM_OPPORTUNITIES.table}").pl()
     lookup = config.state_lookup()
     with_pipeline = rows.with_columns(_spelling("stage").alias("_s")).join(
         owners, on="opportunity_id", how="left", maintain_order="left"
@@ -83,9 +79,7 @@ def _check_stage_changes(
         rows,
         bad,
         "stage",
-        pl.format(
-            "stage matches no stage or outcome of the opportunity's pipeline (opportunity {})",
-            "opportunity_id",
-        ),
+        pl.lit("stage matches no stage or outcome of the opportunity's pipeline"),
+        CRM_STAGE_CHANGES.key,
     )
     return ParsedFile(rows, pl.concat([parsed.rejects, rejects]), parsed.rows_read)

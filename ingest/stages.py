@@ -122,11 +122,7 @@ def _stage(source: str, where: str, raw: object) -> Stage:
     _unknown(source, where, raw, _STAGE_KEYS)
     key = _key(source, f"{where}.key", raw.get("key"))
     probability = raw.get("probability", 0)
-    if (
-        isinstance(probability, bool)
-        or not isinstance(probability, int | float)
-        or not 0 <= probability <= 100
-    ):
+    if isinstance(probability, bool) or not isinstance(probability, int | float) or not 0 <= probability <= 100:
         raise _fail(source, f"{where}.probability", "must be a number from 0 to 100")
     aliases = raw.get("aliases") or []
     activities = raw.get("required_activities") or []
@@ -168,12 +164,8 @@ def _pipeline(source: str, where: str, raw: object) -> Pipeline:
             if norm in {s for spellings in OUTCOMES.values() for s in spellings}:
                 raise _fail(source, f"pipeline {key}", f"stage spelling {spelling!r} is an outcome")
             if seen.setdefault(norm, stage.key) != stage.key:
-                raise _fail(
-                    source, f"pipeline {key}", f"{spelling!r} names both {seen[norm]} and {stage.key}"
-                )
-    return Pipeline(
-        key, _name(source, f"{where}.name", raw.get("name", key)), str(raw.get("name_en", key)), stages
-    )
+                raise _fail(source, f"pipeline {key}", f"{spelling!r} names both {seen[norm]} and {stage.key}")
+    return Pipeline(key, _name(source, f"{where}.name", raw.get("name", key)), str(raw.get("name_en", key)), stages)
 
 
 def parse_stage_config(text: str, source: str) -> StageConfig:

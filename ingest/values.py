@@ -13,8 +13,8 @@ import polars as pl
 
 Parsed = tuple[pl.Expr, pl.Expr]
 
-_LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-_OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M%z")
+_LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")  # %.f also matches no fraction
+_OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M%z")
 _TRUE = ("1", "true", "是", "y", "yes", "t")
 _FALSE = ("0", "false", "否", "n", "no", "f")
 
@@ -34,11 +34,13 @@ def _parse_text(col: str, _tz: str) -> Parsed:
 
 
 def _parse_int(col: str, _tz: str) -> Parsed:
+    """Integers; "3.0" (how spreadsheets write whole numbers) is 3, "3.5" is an error."""
     text = clean(col)
+    exact = text.cast(pl.Int64, strict=False)
     as_float = text.cast(pl.Float64, strict=False)
-    ok = as_float.is_not_null() & (as_float == as_float.round(0))
-    value = pl.when(ok).then(as_float.cast(pl.Int64)).otherwise(None)
-    return value, _error_if(text.is_not_null() & ~ok, "not an integer")
+    whole = as_float.is_not_null() & (as_float == as_float.round(0)) & (as_float.abs() < 2**53)
+    value = pl.when(exact.is_not_null()).then(exact).when(whole).then(as_float.cast(pl.Int64)).otherwise(None)
+    return value, _error_if(text.is_not_null() & value.is_null(), "not an integer")
 
 
 def _parse_float(col: str, _tz: str) -> Parsed:
@@ -73,34 +75,36 @@ def _parse_percent(col: str, _tz: str) -> Parsed:
 def _parse_bool(col: str, _tz: str) -> Parsed:
     text = clean(col).str.to_lowercase()
     value = pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
-    return value, _error_if(
-        text.is_not_null() & value.is_null(), "not a boolean (1/0, true/false, 是/否, Y/N)"
-    )
+    return value, _error_if(text.is_not_null() & value.is_null(), "not a boolean (1/0, true/false, 是/否, Y/N)")
 
 
 def _epoch(text: pl.Expr, unit: str) -> pl.Expr:
     return pl.from_epoch(text.cast(pl.Int64, strict=False), time_unit=unit).dt.replace_time_zone("UTC")
 
 
+def _naive_local(text: pl.Expr) -> pl.Expr:
+    """`YYYY-MM-DD[ HH:MM[:SS[.fff]]]`, `/` or `-` separated, as a naive wall-clock datetime."""
+    local_text = text.str.replace_all("/", "-").str.replace("T", " ")
+    return pl.coalesce([local_text.str.to_datetime(f, strict=False, time_unit="us") for f in _LOCAL_FORMATS])
+
+
 def _parse_datetime(col: str, tz: str) -> Parsed:
     text = clean(col)
-    local_text = text.str.replace_all("/", "-").str.replace("T", " ")
-    local_parsed = [local_text.str.to_datetime(f, strict=False, time_unit="us") for f in _LOCAL_FORMATS]
-    local = (
-        pl.coalesce(local_parsed)
-        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-        .dt.convert_time_zone("UTC")
-    )
+    local = _naive_local(text).dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+    local = local.dt.convert_time_zone("UTC")
+    has_offset = text.str.contains(r"(Z|[+-]\d\d:?\d\d)$")
+    # Only texts that end in an offset are parsed with one; the others skip the extra parses.
+    offset_text = pl.when(has_offset).then(text.str.replace("T", " ").str.replace(r"Z$", "+00:00"))
     with_offset = pl.coalesce(
-        [text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _OFFSET_FORMATS]
+        [offset_text.str.to_datetime(f, strict=False, time_unit="us", time_zone="UTC") for f in _OFFSET_FORMATS]
     )
     value = (
         pl.when(text.str.contains(r"^\d{10}$"))
         .then(_epoch(text, "s"))
         .when(text.str.contains(r"^\d{13}$"))
         .then(_epoch(text, "ms"))
-        .when(text.str.contains(r"(Z|[+-]\d\d:?\d\d)$"))
-        .then(with_offset.dt.convert_time_zone("UTC"))
+        .when(has_offset)
+        .then(with_offset)
         .otherwise(local)
     )
     value = value.cast(pl.Datetime("us", "UTC"))
@@ -108,20 +112,33 @@ def _parse_datetime(col: str, tz: str) -> Parsed:
 
 
 def _parse_epoch(unit: str) -> Callable[[str, str], Parsed]:
+    """WeCom epochs: seconds have up to 10 digits, milliseconds exactly 13; a value in the other unit is not guessed."""
+    digits = "{1,10}" if unit == "s" else "{13}"
+    rule = "not epoch seconds (up to 10 digits)" if unit == "s" else "not epoch milliseconds (13 digits)"
+
     def parse(col: str, _tz: str) -> Parsed:
         text = clean(col)
-        ok = text.str.contains(r"^\d{1,13}$")
+        ok = text.str.contains(rf"^\d{digits}$")
         value = pl.when(ok).then(_epoch(text, unit)).otherwise(None).cast(pl.Datetime("us", "UTC"))
-        return value, _error_if(text.is_not_null() & ~ok.fill_null(False), f"not epoch {unit}")
+        return value, _error_if(text.is_not_null() & ~ok.fill_null(False), rule)
 
     return parse
 
 
 def _parse_date(col: str, tz: str) -> Parsed:
+    """A calendar date: the date part of any accepted datetime text (as written), or of an epoch in `tz`."""
     text = clean(col)
-    dates = text.str.replace_all("/", "-").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-    epoch_date = _epoch(text, "s").dt.convert_time_zone(tz).dt.date()
-    value = pl.when(text.str.contains(r"^\d{10}$")).then(epoch_date).otherwise(dates)
+    date_part = text.str.extract(r"^(\d{4}[-/]\d{1,2}[-/]\d{1,2})(?:[ T].*)?$", 1)
+    dates = _naive_local(date_part).dt.date()
+    epoch_s = _epoch(text, "s").dt.convert_time_zone(tz).dt.date()
+    epoch_ms = _epoch(text, "ms").dt.convert_time_zone(tz).dt.date()
+    value = (
+        pl.when(text.str.contains(r"^\d{10}$"))
+        .then(epoch_s)
+        .when(text.str.contains(r"^\d{13}$"))
+        .then(epoch_ms)
+        .otherwise(dates)
+    )
     return value, _error_if(text.is_not_null() & value.is_null(), "unparseable date")
 
 

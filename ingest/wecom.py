@@ -6,7 +6,6 @@ an `_error`, so it is counted and quarantined rather than dropped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,16 @@ from typing import Any
 import polars as pl
 
 from ingest.frames import FileRejected
+from ingest.jsonfiles import (
+    EMPTY_FILE,
+    envelope_error,
+    extra_json,
+    is_blank_file,
+    json_document,
+    json_lines,
+    text,
+    texts,
+)
 from ingest.schemas import (
     WECOM_BEHAVIOR,
     WECOM_CONTACT_EVENTS,
@@ -22,105 +31,89 @@ from ingest.schemas import (
     WECOM_MESSAGES,
     Entity,
 )
+from ingest.wecom_messages import message_chunks
 
 Record = dict[str, Any]
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def _texts(value: Any) -> list[str] | None:
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        value = [value]
-    return [str(v) for v in value]
-
-
-def _json_lines(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    """(line number, parsed body or None, error) for every non-blank line."""
-    with path.open("rb") as handle:
-        head = handle.read(8192)
-        if b"\x00" in head:
-            raise FileRejected("binary content, not JSON lines")
-        handle.seek(0)
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield number, json.loads(raw), None
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield number, None, f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else exc}"
-
-
-def _json_document(path: Path) -> Any:
-    try:
-        return json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FileRejected(f"invalid JSON document: {exc}") from exc
-
-
-def _envelope_error(body: Any) -> str | None:
-    if not isinstance(body, dict):
-        return "not a JSON object"
-    code = body.get("errcode", 0)
-    if str(code) != "0":
-        return f"API error envelope errcode={code} errmsg={body.get('errmsg', '')}"
-    return None
+_CONTACT_KEYS = {"external_userid", "name", "type", "gender", "unionid", "corp_name", "corp_full_name", "position"}
+_FOLLOW_KEYS = {
+    "userid", "createtime", "remark", "description", "remark_mobiles", "add_way", "state", "oper_userid", "tag_id",
+}  # fmt: skip
 
 
 def _relation(contact: Record, follow: Record) -> Record:
+    if not isinstance(contact, dict) or not isinstance(follow, dict):
+        return {"_error": "external_contact and follow_user entries must be JSON objects"}
     tags = follow.get("tag_id")
     if tags is None and isinstance(follow.get("tags"), list):
         tags = [t.get("tag_id") for t in follow["tags"] if isinstance(t, dict) and t.get("tag_id")]
     keys = ("name", "type", "gender", "unionid", "corp_name", "corp_full_name", "position")
     return {
-        "external_userid": _text(contact.get("external_userid")),
-        **{k: _text(contact.get(k)) for k in keys},
-        "userid": _text(follow.get("userid")),
-        "createtime": _text(follow.get("createtime")),
-        "remark": _text(follow.get("remark")),
-        "description": _text(follow.get("description")),
-        "remark_mobiles": _texts(follow.get("remark_mobiles")),
-        "add_way": _text(follow.get("add_way")),
-        "state": _text(follow.get("state")),
-        "oper_userid": _text(follow.get("oper_userid")),
-        "tag_ids": _texts(tags),
+        "external_userid": text(contact.get("external_userid")),
+        **{k: text(contact.get(k)) for k in keys},
+        "userid": text(follow.get("userid")),
+        "createtime": text(follow.get("createtime")),
+        "remark": text(follow.get("remark")),
+        "description": text(follow.get("description")),
+        "remark_mobiles": texts(follow.get("remark_mobiles")),
+        "add_way": text(follow.get("add_way")),
+        "state": text(follow.get("state")),
+        "oper_userid": text(follow.get("oper_userid")),
+        "tag_ids": texts(tags),
+        "_extra": extra_json((contact, _CONTACT_KEYS), ({k: v for k, v in follow.items()}, _FOLLOW_KEYS)),
     }
+
+
+def _get_body_records(body: Any, line: int) -> Iterator[Record]:
+    """One `externalcontact/get` body: a record per follow_user relation."""
+    error = envelope_error(body)
+    if error:
+        yield {"_source_line": line, "json_path": "$", "_error": error}
+        return
+    follows = body.get("follow_user") or []
+    if not isinstance(follows, list) or not follows:
+        yield {"_source_line": line, "json_path": "$.follow_user", "_error": "no follow_user relation"}
+        return
+    for i, follow in enumerate(follows):
+        yield {
+            **_relation(body.get("external_contact") or {}, follow),
+            "_source_line": line,
+            "json_path": f"$.follow_user[{i}]",
+        }
+
+
+def _page_records(body: Any) -> Iterator[Record]:
+    """One `batch/get_by_user` page: a record per (external_contact, follow_info) item."""
+    error = envelope_error(body)
+    items = body.get("external_contact_list") if not error else None
+    if error or not isinstance(items, list):
+        yield {"_source_line": 1, "json_path": "$", "_error": error or "external_contact_list must be a list"}
+        return
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            yield {"_source_line": 1, "json_path": f"$.external_contact_list[{i}]", "_error": "not a JSON object"}
+            continue
+        yield {
+            **_relation(item.get("external_contact") or {}, item.get("follow_info") or {}),
+            "_source_line": 1,
+            "json_path": f"$.external_contact_list[{i}]",
+        }
 
 
 def _external_contact_records(path: Path) -> Iterator[Record]:
     if path.suffix.lower() == ".json":
-        body = _json_document(path)
-        error = _envelope_error(body)
-        if error:
-            raise FileRejected(error)
-        for i, item in enumerate(body.get("external_contact_list") or []):
-            yield {
-                **_relation(item.get("external_contact") or {}, item.get("follow_info") or {}),
-                "_source_line": 1,
-                "json_path": f"$.external_contact_list[{i}]",
-            }
+        body = json_document(path)
+        if isinstance(body, dict) and "follow_user" in body:  # a single `get` body saved as .json
+            yield from _get_body_records(body, 1)
+        else:
+            yield from _page_records(body)
         return
-    for line, body, error in _json_lines(path):
-        error = error or _envelope_error(body)
+    for line, body, error in json_lines(path):
         if error:
             yield {"_source_line": line, "json_path": "$", "_error": error}
             continue
-        follows = body.get("follow_user") or []
-        if not follows:
-            yield {"_source_line": line, "json_path": "$.follow_user", "_error": "no follow_user relation"}
-        for i, follow in enumerate(follows):
-            yield {
-                **_relation(body.get("external_contact") or {}, follow),
-                "_source_line": line,
-                "json_path": f"$.follow_user[{i}]",
-            }
+        yield from _get_body_records(body, line)
 
 
 _EVENT_KEYS = {
@@ -132,12 +125,13 @@ _EVENT_KEYS = {
 
 
 def _contact_event_records(path: Path) -> Iterator[Record]:
-    for line, body, error in _json_lines(path):
+    for line, body, error in json_lines(path):
         if error or not isinstance(body, dict):
             yield {"_source_line": line, "json_path": "$", "_error": error or "not a JSON object"}
             continue
         yield {
-            **{ours: _text(body.get(theirs)) for theirs, ours in _EVENT_KEYS.items()},
+            **{ours: text(body.get(theirs)) for theirs, ours in _EVENT_KEYS.items()},
+            "_extra": extra_json((body, set(_EVENT_KEYS))),
             "_source_line": line,
         }
 
@@ -149,59 +143,56 @@ _BEHAVIOR_KEYS = (
 
 
 def _behavior_records(path: Path) -> Iterator[Record]:
-    for line, body, error in _json_lines(path):
-        error = error or _envelope_error(body)
+    for line, body, error in json_lines(path):
+        error = error or envelope_error(body)
         if error:
             yield {"_source_line": line, "json_path": "$", "_error": error}
             continue
-        for i, day in enumerate(body.get("behavior_data") or []):
+        days = body.get("behavior_data") or []
+        if not isinstance(days, list):
+            yield {"_source_line": line, "json_path": "$.behavior_data", "_error": "behavior_data must be a list"}
+            continue
+        for i, day in enumerate(days):
+            if not isinstance(day, dict):
+                yield {"_source_line": line, "json_path": f"$.behavior_data[{i}]", "_error": "not a JSON object"}
+                continue
             yield {
-                "userid": _text(body.get("userid")),
-                **{k: _text(day.get(k)) for k in _BEHAVIOR_KEYS},
+                "userid": text(body.get("userid")),
+                **{k: text(day.get(k)) for k in _BEHAVIOR_KEYS},
+                "_extra": extra_json((day, set(_BEHAVIOR_KEYS))),
                 "_source_line": line,
                 "json_path": f"$.behavior_data[{i}]",
             }
 
 
-def _message_records(path: Path) -> Iterator[Record]:
-    for line, body, error in _json_lines(path):
-        if error or not isinstance(body, dict):
-            yield {"_source_line": line, "json_path": "$", "_error": error or "not a JSON object"}
-            continue
-        text = body.get("text")
-        yield {
-            "msgid": _text(body.get("msgid")),
-            "action": _text(body.get("action")),
-            "from_id": _text(body.get("from")),
-            "tolist": _texts(body.get("tolist")),
-            "roomid": _text(body.get("roomid")),
-            "msgtime": _text(body.get("msgtime")),
-            "msgtype": _text(body.get("msgtype")),
-            "content": _text(text.get("content")) if isinstance(text, dict) else None,
-            "switch_user": _text(body.get("user")),
-            "switch_time": _text(body.get("time")),
-            "_source_line": line,
-        }
-
-
 def _corp_tag_records(path: Path) -> Iterator[Record]:
-    body = _json_document(path)
-    error = _envelope_error(body)
+    body = json_document(path)
+    error = envelope_error(body)
     if error:
-        raise FileRejected(error)
-    for g, group in enumerate(body.get("tag_group") or []):
-        for t, tag in enumerate(group.get("tag") or []):
+        yield {"_source_line": 1, "json_path": "$", "_error": error}
+        return
+    groups = body.get("tag_group") or []
+    groups = [groups] if isinstance(groups, dict) else groups  # add_corp_tag answers with one group object
+    for g, group in enumerate(groups):
+        tags = group.get("tag") if isinstance(group, dict) else None
+        if not isinstance(tags, list):
+            yield {"_source_line": 1, "json_path": f"$.tag_group[{g}]", "_error": "a tag group needs a tag list"}
+            continue
+        for t, tag in enumerate(tags):
+            if not isinstance(tag, dict):
+                yield {"_source_line": 1, "json_path": f"$.tag_group[{g}].tag[{t}]", "_error": "not a JSON object"}
+                continue
             yield {
-                "tag_id": _text(tag.get("id")),
-                "tag_name": _text(tag.get("name")),
-                "tag_order": _text(tag.get("order")),
-                "tag_create_time": _text(tag.get("create_time")),
-                "tag_deleted": _text(tag.get("deleted")),
-                "group_id": _text(group.get("group_id")),
-                "group_name": _text(group.get("group_name")),
-                "group_order": _text(group.get("group_order", group.get("order"))),
-                "group_create_time": _text(group.get("create_time")),
-                "group_deleted": _text(group.get("deleted")),
+                "tag_id": text(tag.get("id")),
+                "tag_name": text(tag.get("name")),
+                "tag_order": text(tag.get("order")),
+                "tag_create_time": text(tag.get("create_time")),
+                "tag_deleted": text(tag.get("deleted")),
+                "group_id": text(group.get("group_id")),
+                "group_name": text(group.get("group_name")),
+                "group_order": text(group.get("group_order", group.get("order"))),
+                "group_create_time": text(group.get("create_time")),
+                "group_deleted": text(group.get("deleted")),
                 "_source_line": 1,
                 "json_path": f"$.tag_group[{g}].tag[{t}]",
             }
@@ -211,14 +202,29 @@ READERS: dict[str, Callable[[Path], Iterator[Record]]] = {
     WECOM_EXTERNAL_CONTACTS.name: _external_contact_records,
     WECOM_CONTACT_EVENTS.name: _contact_event_records,
     WECOM_BEHAVIOR.name: _behavior_records,
-    WECOM_MESSAGES.name: _message_records,
     WECOM_CORP_TAGS.name: _corp_tag_records,
 }
 
 
-def read_wecom_cells(entity: Entity, path: Path) -> pl.DataFrame:
+def cell_schema(entity: Entity) -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {
         c.name: pl.List(pl.String) if c.kind == "text_list" else pl.String() for c in entity.columns
     }
-    schema |= {"_source_line": pl.Int64(), "json_path": pl.String(), "_error": pl.String()}
-    return pl.DataFrame(list(READERS[entity.name](path)), schema=schema)
+    return schema | {"_source_line": pl.Int64(), "json_path": pl.String(), "_error": pl.String(), "_extra": pl.String()}
+
+
+def read_wecom_chunks(entity: Entity, path: Path) -> Iterator[pl.DataFrame]:
+    """The file's records as text cells; messages come in bounded chunks, other entities in one frame.
+
+    An empty JSON-lines file is a delivery of zero records (a quiet day); an empty `.json` document is
+    not a response at all and is rejected.
+    """
+    if is_blank_file(path):
+        if path.suffix.lower() == ".jsonl":
+            yield pl.DataFrame(schema=cell_schema(entity))
+            return
+        raise FileRejected(EMPTY_FILE)
+    if entity is WECOM_MESSAGES:
+        yield from message_chunks(path)
+        return
+    yield pl.DataFrame(list(READERS[entity.name](path)), schema=cell_schema(entity))

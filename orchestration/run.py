@@ -9,6 +9,7 @@ import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
 import duckdb
@@ -64,6 +65,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     out = sys.stdout
     print(f"stagewise run: {extracts} -> {warehouse}", file=out)
     started = time.monotonic()
+    started_at = datetime.now(UTC)
     log_dir = warehouse.parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
@@ -89,7 +91,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
         }
         result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
     try:
-        _print_summary(result, warehouse, out)
+        _print_summary(result, warehouse, started_at, out)
     except duckdb.IOException as exc:  # e.g. a dbt child still finishing after a failure holds the lock
         print(f"(summary skipped: {exc})", file=out)
     elapsed = time.monotonic() - started
@@ -105,18 +107,14 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     return 0
 
 
-def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, out) -> None:  # noqa: ANN001
+def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, started_at: datetime, out: TextIO) -> None:
+    from ingest.report import load_summary
     from orchestration.lib.kpi_summary import headline
     from orchestration.lib.warehouse import connect
 
     if warehouse.exists():
         with connect(warehouse, read_only=True) as con:
-            try:
-                from ingest.report import load_summary
-
-                print("\n" + load_summary(con), file=out)
-            except ImportError:
-                pass
+            print("\n" + load_summary(con, since=started_at), file=out)
     failed = _failed_expectations(result)
     if failed:
         print("\nFailed expectations:", file=out)

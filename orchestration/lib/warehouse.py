@@ -13,7 +13,8 @@ import duckdb
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    # No progress bar: DuckDB would draw it on stdout during long statements.
+    con = duckdb.connect(str(path), read_only=read_only, config={"enable_progress_bar": False})
     try:
         yield con
     finally:

@@ -10,8 +10,6 @@ the staging models, so it waits for the staging checks and is skipped, with ever
 A suite whose table does not exist yet is skipped with a "table missing" warning, never failed.
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,7 +22,7 @@ from orchestration.settings import StagewiseSettings
 
 
 def _run_started(context: dg.AssetCheckExecutionContext) -> datetime:
-    record = context.instance.get_run_record_by_id(context.run_id)
+    record = context.instance.get_run_record_by_id(context.run.run_id)
     if record is not None and record.start_time:
         return datetime.fromtimestamp(record.start_time, UTC)
     if record is not None and record.create_timestamp:
@@ -70,7 +68,7 @@ def _emit(
     results = gx_runner.validate_sql(settings.warehouse_path, [(spec, query) for spec, _, query in jobs])
     by_name = {r.suite: r for r in results}
     ordered = [by_name[spec.name] for spec, _, _ in jobs]
-    report = validation_report.record(settings.reports_dir, context.run_id, _run_started(context), ordered)
+    report = validation_report.record(settings.reports_dir, context.run.run_id, _run_started(context), ordered)
     for (spec, key, _), result in zip(jobs, ordered, strict=True):
         if result.status == "skipped":
             context.log.warning(f"{spec.check_name} on {key.to_user_string()} skipped: {result.note}")

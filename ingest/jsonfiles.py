@@ -1,0 +1,77 @@
+"""Shared helpers for WeCom JSON files: lines with their numbers, documents, envelopes, and text cells."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ingest.frames import FileRejected
+
+EMPTY_FILE = "empty file"
+
+
+def is_blank_file(path: Path) -> bool:
+    """True for a file with no bytes or only whitespace (read in bounded blocks)."""
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            if block.strip():
+                return False
+    return True
+
+
+def text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def extra_json(*parts: tuple[dict[str, Any], set[str]]) -> str | None:
+    """Keys the raw table has no column for, as JSON text (kept, not dropped)."""
+    extra = {k: v for body, used in parts if isinstance(body, dict) for k, v in body.items() if k not in used}
+    return json.dumps(extra, ensure_ascii=False) if extra else None
+
+
+def texts(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        value = [value]
+    return [str(v) for v in value]
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    """(line number, parsed body or None, error) for every non-blank line."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+        if b"\x00" in head:
+            raise FileRejected("binary content, not JSON lines")
+        handle.seek(0)
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield number, json.loads(raw), None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                yield number, None, f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else exc}"
+
+
+def json_document(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FileRejected(f"invalid JSON document: {exc}") from exc
+
+
+def envelope_error(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "not a JSON object"
+    code = body.get("errcode", 0)
+    if str(code).strip() != "0":
+        return f"API error envelope errcode={code} errmsg={body.get('errmsg', '')}"
+    return None
