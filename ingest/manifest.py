@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ingest.schemas import CRM_OPPORTUNITIES, MANIFEST_TABLE, OPPORTUNITY_SNAPSHOTS_TABLE, REJECTS_TABLE, Entity
+from ingest.schemas import MANIFEST_TABLE, REJECTS_TABLE, Entity
 
 DUCKDB_TYPES = {
     "text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "amount": "DOUBLE", "percent": "DOUBLE",
@@ -52,10 +52,9 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, entities: tuple[Entity, ..
         columns = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.kind]}' for c in entity.columns)
         lineage = "_source_file varchar, _source_line bigint, _extra varchar, _loaded_at timestamptz"
         con.execute(f"create table if not exists {entity.table} ({columns}, {lineage})")
-        if entity is CRM_OPPORTUNITIES:
+        if entity.history_table:
             con.execute(
-                f"create table if not exists {OPPORTUNITY_SNAPSHOTS_TABLE} "
-                f"({columns}, {lineage}, _delivered_at timestamptz)"
+                f"create table if not exists {entity.history_table} ({columns}, {lineage}, _delivered_at timestamptz)"
             )
 
 

@@ -63,6 +63,13 @@ class Entity:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     required_folder: bool = False
+    # Name of an append-only table keeping every accepted row of every file (successive snapshots),
+    # for entities whose history the CRM does not log (owner and stage changes, team changes).
+    history_name: str | None = None
+
+    @property
+    def history_table(self) -> str | None:
+        return f"raw.{self.history_name}" if self.history_name else None
 
     @property
     def source(self) -> str:
@@ -115,6 +122,7 @@ CRM_USERS = Entity(
     "crm/users",
     key=("user_id",),
     required_folder=True,
+    history_name="crm__user_snapshots",
     columns=(
         C("user_id", aliases=("员工ID", "负责人ID", "id"), required=True, not_null=True),
         C("name", aliases=("姓名",)),
@@ -164,6 +172,7 @@ CRM_OPPORTUNITIES = Entity(
     "crm/opportunities",
     key=("opportunity_id",),
     required_folder=True,
+    history_name="crm__opportunity_snapshots",
     columns=(
         C("opportunity_id", aliases=("商机ID",), required=True, not_null=True),
         C("name", aliases=("商机名称",)),
@@ -340,8 +349,5 @@ ENTITIES: tuple[Entity, ...] = (
 )
 ENTITIES_BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
 
-# Every accepted opportunity row is also kept, version by version, here (append-only): the
-# successive snapshots let staging derive owner history and transitions a CRM never logged.
-OPPORTUNITY_SNAPSHOTS_TABLE = "raw.crm__opportunity_snapshots"
 MANIFEST_TABLE = "raw._load_manifest"
 REJECTS_TABLE = "raw._rejects"

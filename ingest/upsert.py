@@ -7,7 +7,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from ingest.schemas import CRM_OPPORTUNITIES, MANIFEST_TABLE, OPPORTUNITY_SNAPSHOTS_TABLE, REJECTS_TABLE, Entity
+from ingest.schemas import MANIFEST_TABLE, REJECTS_TABLE, Entity
 
 
 def insert_rejects(
@@ -61,7 +61,7 @@ def upsert(
             )
         else:
             con.execute(f"insert into {entity.table} select * from _incoming")
-        if entity is CRM_OPPORTUNITIES:
-            con.execute(f"insert into {OPPORTUNITY_SNAPSHOTS_TABLE} select *, ? from _incoming", [delivered])
+        if entity.history_table:
+            con.execute(f"insert into {entity.history_table} select *, ? from _incoming", [delivered])
     finally:
         con.unregister("_incoming")

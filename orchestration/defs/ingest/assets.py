@@ -18,11 +18,6 @@ CONFIG_TABLES = {
     "cfg__state_lookup": "Every spelling (key, name, name_en, alias, outcome) that names a state, per pipeline.",
 }
 CONFIG_KEYS = [dg.AssetKey(["raw", name]) for name in CONFIG_TABLES]
-# Entities whose every delivered row is also kept, version by version (successive snapshots).
-HISTORY_TABLES = {
-    "crm__opportunities": "crm__opportunity_snapshots",
-    "crm__users": "crm__user_snapshots",
-}
 
 
 @dg.multi_asset(
@@ -64,11 +59,10 @@ def _ingest_asset(entity: Entity) -> dg.AssetsDefinition:
             description=f"Extract folder `{entity.folder}` upserted by ({', '.join(entity.key)}) into {entity.table}.",
         )
     ]
-    history = HISTORY_TABLES.get(entity.name)
-    if history:
+    if entity.history_name:
         specs.append(
             dg.AssetSpec(
-                ["raw", history],
+                ["raw", entity.history_name],
                 deps=deps,
                 group_name=group,
                 kinds={"duckdb"},
