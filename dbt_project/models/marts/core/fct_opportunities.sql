@@ -1,0 +1,254 @@
+with
+
+opportunities as (
+
+    select * from {{ ref('stg_crm__opportunities') }}
+
+),
+
+transitions as (
+
+    select * from {{ ref('fct_stage_transitions') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('stg_config__stages') }}
+
+),
+
+prospect_records as (
+
+    select * from {{ ref('int_prospect_records_linked') }}
+
+),
+
+prospects as (
+
+    select * from {{ ref('dim_prospects') }}
+
+),
+
+rep_teams as (
+
+    select * from {{ ref('int_rep_teams_historized') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('stg_crm__activities') }}
+
+),
+
+messages_paired as (
+
+    select * from {{ ref('int_messages_paired') }}
+
+),
+
+pipeline_bounds as (
+
+    select pipeline_key, max(stage_order) as last_stage_order
+    from stages
+    group by pipeline_key
+
+),
+
+transition_summary as (
+
+    select
+        transitions.opportunity_id,
+        max(case when transitions.seq = latest.last_seq then transitions.to_state end) as current_state,
+        max(case when transitions.is_close then transitions.transitioned_at end) as last_closed_at,
+        max(case when transitions.to_state = 'won' then 1 else 0 end) = 1 as was_ever_won,
+        max(stages.stage_order) as highest_entered_stage_order,
+        {{ dbt.cast('sum(case when transitions.is_regression then 1 else 0 end)', 'integer') }} as regression_count,
+        {{ dbt.cast('sum(case when transitions.is_reopen then 1 else 0 end)', 'integer') }} as reopen_count,
+        max(case when transitions.is_skip then 1 else 0 end) = 1 as skipped_any_stage,
+        max(transitions.transitioned_at) as last_transition_at
+
+    from transitions
+    inner join (
+        select opportunity_id, max(seq) as last_seq from transitions group by opportunity_id
+    ) as latest
+        on transitions.opportunity_id = latest.opportunity_id
+    left join stages
+        on transitions.pipeline_key = stages.pipeline_key
+        and transitions.to_state = stages.stage_key
+    group by transitions.opportunity_id
+
+),
+
+opportunity_prospects as (
+
+    select record_id as opportunity_id, prospect_id
+    from prospect_records
+    where record_type = 'opportunity'
+
+),
+
+{#- Follow-ups on the opportunity itself, or on its prospect without naming any opportunity. -#}
+activity_prospects as (
+
+    select
+        activities.activity_id,
+        activities.opportunity_id,
+        activities.occurred_at,
+        coalesce(by_customer.prospect_id, by_lead.prospect_id) as prospect_id
+
+    from activities
+    left join prospect_records as by_customer
+        on by_customer.record_type = 'customer' and activities.customer_id = by_customer.record_id
+    left join prospect_records as by_lead
+        on by_lead.record_type = 'lead' and activities.lead_id = by_lead.record_id
+
+),
+
+last_followups as (
+
+    select opportunity_id, max(occurred_at) as last_crm_followup_at
+    from (
+        select opportunity_id, occurred_at
+        from activity_prospects
+        where opportunity_id is not null
+
+        union all
+
+        select opportunity_prospects.opportunity_id, activity_prospects.occurred_at
+        from opportunity_prospects
+        inner join activity_prospects
+            on activity_prospects.prospect_id = opportunity_prospects.prospect_id
+        where activity_prospects.opportunity_id is null
+    ) as followups
+    group by opportunity_id
+
+),
+
+last_messages as (
+
+    select
+        opportunity_prospects.opportunity_id,
+        max(messages_paired.sent_at) as last_wecom_message_at
+
+    from opportunity_prospects
+    inner join prospect_records
+        on prospect_records.record_type = 'wecom'
+        and opportunity_prospects.prospect_id = prospect_records.prospect_id
+    inner join messages_paired
+        on prospect_records.record_id = messages_paired.external_userid
+    group by opportunity_prospects.opportunity_id
+
+),
+
+opportunities_joined as (
+
+    select
+        opportunities.opportunity_id,
+        opportunities.pipeline_key,
+        opportunities.owner_id,
+        opportunities.customer_id,
+        opportunity_prospects.prospect_id,
+        prospects.lead_source,
+        opportunities.created_at,
+        prospects.first_contact_at,
+        transition_summary.current_state,
+        case
+            when stages.stage_key is not null then 'open'
+            else transition_summary.current_state
+        end as outcome,
+        case
+            when stages.stage_key is null then transition_summary.last_closed_at
+        end as closed_at,
+        opportunities.amount,
+        opportunities.expected_close_date,
+        case
+            when transition_summary.was_ever_won then pipeline_bounds.last_stage_order
+            else transition_summary.highest_entered_stage_order
+        end as highest_stage_order,
+        coalesce(transition_summary.regression_count, 0) as regression_count,
+        coalesce(transition_summary.reopen_count, 0) as reopen_count,
+        coalesce(transition_summary.skipped_any_stage, false) as skipped_any_stage,
+        last_followups.last_crm_followup_at,
+        last_messages.last_wecom_message_at,
+        transition_summary.last_transition_at
+
+    from opportunities
+    left join transition_summary
+        on opportunities.opportunity_id = transition_summary.opportunity_id
+    left join stages
+        on opportunities.pipeline_key = stages.pipeline_key
+        and transition_summary.current_state = stages.stage_key
+    left join pipeline_bounds
+        on opportunities.pipeline_key = pipeline_bounds.pipeline_key
+    left join opportunity_prospects
+        on opportunities.opportunity_id = opportunity_prospects.opportunity_id
+    left join prospects
+        on opportunity_prospects.prospect_id = prospects.prospect_id
+    left join last_followups
+        on opportunities.opportunity_id = last_followups.opportunity_id
+    left join last_messages
+        on opportunities.opportunity_id = last_messages.opportunity_id
+
+),
+
+{#- Team: the current owner's team when the deal closed; for open deals, the owner's team now. -#}
+opportunities_with_team as (
+
+    select
+        opportunities_joined.*,
+        rep_teams.team
+
+    from opportunities_joined
+    left join rep_teams
+        on opportunities_joined.owner_id = rep_teams.rep_id
+        and (
+            (opportunities_joined.closed_at is null and rep_teams.valid_to is null)
+            or (
+                opportunities_joined.closed_at >= rep_teams.valid_from
+                and (rep_teams.valid_to is null or opportunities_joined.closed_at < rep_teams.valid_to)
+            )
+        )
+
+),
+
+final as (
+
+    select
+        opportunity_id,
+        pipeline_key,
+        owner_id,
+        team,
+        customer_id,
+        prospect_id,
+        lead_source,
+        created_at,
+        first_contact_at,
+        current_state,
+        outcome,
+        closed_at,
+        amount,
+        expected_close_date,
+        case
+            when outcome = 'won' then {{ days_between('first_contact_at', 'closed_at') }}
+        end as sales_cycle_days,
+        cast(highest_stage_order as integer) as highest_stage_order,
+        cast(regression_count as integer) as regression_count,
+        cast(reopen_count as integer) as reopen_count,
+        skipped_any_stage,
+        case
+            when last_crm_followup_at is null then last_wecom_message_at
+            when last_wecom_message_at is null then last_crm_followup_at
+            when last_crm_followup_at >= last_wecom_message_at then last_crm_followup_at
+            else last_wecom_message_at
+        end as last_activity_at,
+        last_crm_followup_at,
+        last_wecom_message_at,
+        last_transition_at
+
+    from opportunities_with_team
+
+)
+
+select * from final
