@@ -13,8 +13,8 @@ import duckdb
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    # No progress bar: DuckDB would draw it on stdout during long statements.
-    con = duckdb.connect(str(path), read_only=read_only, config={"enable_progress_bar": False})
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("set enable_progress_bar = false")  # it would draw on stdout during long statements
     try:
         yield con
     finally:
