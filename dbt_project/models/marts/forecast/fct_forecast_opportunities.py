@@ -1,0 +1,27 @@
+"""One row per open opportunity per as-of date: p_win, expected close month and the static stage probability.
+
+Thin on purpose: read the refs, hand them to the tested `forecast` package, return its frame. The
+method (point-in-time snapshots, regularized logistic regression, shrunk owner and source rates) is
+described in docs/forecast.md.
+"""
+
+from forecast import forecast_opportunities
+from forecast.sources import history_from
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    relations = {
+        "fct_stage_transitions": dbt.ref("fct_stage_transitions"),
+        "fct_opportunities": dbt.ref("fct_opportunities"),
+        "dim_stages": dbt.ref("dim_stages"),
+        "int_opportunity_owners_historized": dbt.ref("int_opportunity_owners_historized"),
+        "stg_crm__opportunity_snapshots": dbt.ref("stg_crm__opportunity_snapshots"),
+        "stg_crm__activities": dbt.ref("stg_crm__activities"),
+        "int_messages_paired": dbt.ref("int_messages_paired"),
+        "int_prospect_records_linked": dbt.ref("int_prospect_records_linked"),
+    }
+    history = history_from(lambda name: relations[name].pl())
+    timezone = dbt.config.get("business_timezone")
+    horizon_days = int(dbt.config.get("forecast_horizon_days"))
+    return forecast_opportunities(history, timezone, horizon_days=horizon_days).to_arrow()

@@ -1,0 +1,78 @@
+{#-
+  Reliability table: one row per method and predicted-probability bucket (tenths), pooled over every
+  past as-of date: the deals given a probability in the bucket and the share of them finally won. A
+  calibrated method has observed_win_rate close to mean_predicted in every bucket.
+-#}
+with
+
+forecasts as (
+
+    select * from {{ ref('fct_forecast_opportunities') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+latest as (
+
+    select max(as_of_date) as latest_as_of_date from forecasts
+
+),
+
+deals_known as (
+
+    select
+        forecasts.p_win,
+        forecasts.stage_probability,
+        case when opportunities.outcome = 'won' then 1.0 else 0.0 end as won
+
+    from forecasts
+    inner join opportunities
+        on forecasts.opportunity_id = opportunities.opportunity_id
+    cross join latest
+    where forecasts.as_of_date < latest.latest_as_of_date
+        and opportunities.outcome in ('won', 'lost')
+
+),
+
+predictions as (
+
+    select 'model' as method, p_win as p, won from deals_known
+    union all
+    select 'stage_probability' as method, stage_probability as p, won from deals_known
+
+),
+
+bucketed as (
+
+    select
+        method,
+        p,
+        won,
+        cast(least(floor(p * 10), 9) as integer) as bucket
+
+    from predictions
+
+),
+
+final as (
+
+    select
+        method,
+        bucket,
+        bucket / 10.0 as bucket_lower,
+        (bucket + 1) / 10.0 as bucket_upper,
+        cast(count(*) as integer) as deals,
+        avg(p) as mean_predicted,
+        avg(won) as observed_win_rate
+
+    from bucketed
+    group by method, bucket
+
+)
+
+select * from final

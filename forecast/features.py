@@ -1,0 +1,112 @@
+"""Model features of open deals at each snapshot, each computed from events before the snapshot's cutoff."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from forecast.logit import logit
+from forecast.shrinkage import shrunk_rates
+from forecast.state import days_between
+
+RECENT_DAYS = 14
+FEATURES = (
+    "log_days_in_stage",
+    "stall_log_ratio",
+    "stall_excess",
+    "log_deal_age",
+    "regressed",
+    "reopened",
+    "skipped_required",
+    "log_amount",
+    "log_touches_recent",
+    "log_touch_rate_stage",
+    "log_touch_rate_life",
+    "log_days_since_touch",
+    "owner_effect",
+    "source_effect",
+)
+
+
+def typical_stage_days(transitions: pl.DataFrame, cutoffs: pl.DataFrame) -> pl.DataFrame:
+    """Median days a deal spent in each stage before moving forward, from forward moves before each cutoff."""
+    moves = transitions.filter(pl.col("is_forward") & pl.col("days_in_from_state").is_not_null())
+    return (
+        cutoffs.join(moves, how="cross")
+        .filter(pl.col("transitioned_at") < pl.col("cutoff_at"))
+        .group_by("snapshot_date", "pipeline_key", pl.col("from_state").alias("state"))
+        .agg(typical_days=pl.col("days_in_from_state").median(), typical_n=pl.len())
+    )
+
+
+def touch_features(states: pl.DataFrame, touches: pl.DataFrame) -> pl.DataFrame:
+    """Touches (follow-ups, messages) before each cutoff: recent, during the current stage, over the deal's life."""
+    keys = states.select("snapshot_date", "opportunity_id", "cutoff_at", "entered_at", "created_at")
+    counted = (
+        keys.join(touches, on="opportunity_id")
+        .filter(pl.col("touched_at") < pl.col("cutoff_at"))
+        .group_by("snapshot_date", "opportunity_id")
+        .agg(
+            touches_recent=(days_between("touched_at", "cutoff_at") <= RECENT_DAYS).sum(),
+            touches_stage=(pl.col("touched_at") >= pl.col("entered_at")).sum(),
+            touches_life=(pl.col("touched_at") >= pl.col("created_at")).sum(),
+            last_touch_at=pl.col("touched_at").max(),
+        )
+    )
+    return states.join(counted, on=["snapshot_date", "opportunity_id"], how="left").with_columns(
+        pl.col("touches_recent", "touches_stage", "touches_life").fill_null(0)
+    )
+
+
+def group_effects(states: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Per snapshot and group: logit of the shrunk win rate of deals closed before the cutoff minus the pooled one."""
+    closed = states.filter(pl.col("state").is_in(["won", "lost"]) & pl.col(key).is_not_null())
+    rows = []
+    for (snapshot,), group in closed.group_by("snapshot_date", maintain_order=True):
+        counts = group.group_by(key).agg(wins=(pl.col("state") == "won").sum(), deals=pl.len()).sort(key)
+        rates, pooled = shrunk_rates(counts["wins"].to_numpy(), counts["deals"].to_numpy())
+        rows.append(
+            counts.select(key).with_columns(
+                snapshot_date=pl.lit(snapshot, dtype=pl.Date),
+                effect=pl.Series(logit(rates) - logit(pooled)),
+            )
+        )
+    schema = {key: pl.String, "snapshot_date": pl.Date, "effect": pl.Float64}
+    effects = pl.concat(rows) if rows else pl.DataFrame(schema=schema)
+    return effects.rename({"effect": f"{key}_effect"})
+
+
+def open_deal_features(states: pl.DataFrame, transitions: pl.DataFrame, touches: pl.DataFrame) -> pl.DataFrame:
+    """The feature columns (FEATURES) of every deal open at a snapshot, with its identifying columns."""
+    cutoffs = states.select("snapshot_date", "cutoff_at").unique()
+    owner = group_effects(states, "owner_id").rename({"owner_id_effect": "owner_effect"})
+    source = group_effects(states, "lead_source").rename({"lead_source_effect": "source_effect"})
+    open_states = touch_features(states.filter(pl.col("is_open")), touches)
+    frame = (
+        open_states.join(
+            typical_stage_days(transitions, cutoffs), on=["snapshot_date", "pipeline_key", "state"], how="left"
+        )
+        .join(owner, on=["snapshot_date", "owner_id"], how="left")
+        .join(source, on=["snapshot_date", "lead_source"], how="left")
+    )
+    days = pl.col("days_in_stage")
+    typical = pl.col("typical_days").fill_null(days.median().over("snapshot_date")).clip(lower_bound=1.0)
+    ratio = ((days + 1.0) / (typical + 1.0)).log().clip(-3.0, 3.0)
+    last_touch = pl.max_horizontal("last_touch_at", "entered_at")
+    return frame.with_columns(
+        log_days_in_stage=days.log1p(),
+        stall_log_ratio=ratio,
+        stall_excess=(ratio - np.log(1.5)).clip(lower_bound=0.0),
+        log_deal_age=pl.col("deal_age_days").log1p(),
+        regressed=(pl.col("regressions") > 0).cast(pl.Float64),
+        reopened=(pl.col("reopens") > 0).cast(pl.Float64),
+        skipped_required=pl.col("skipped_required").cast(pl.Float64),
+        log_amount=pl.col("amount").fill_null(pl.col("amount").median().over("snapshot_date")).clip(1.0).log(),
+        log_touches_recent=pl.col("touches_recent").log1p(),
+        log_touch_rate_stage=(7.0 * pl.col("touches_stage") / days.clip(lower_bound=3.0)).log1p(),
+        log_touch_rate_life=(7.0 * pl.col("touches_life") / pl.col("deal_age_days").clip(lower_bound=3.0)).log1p(),
+        log_days_since_touch=days_between(last_touch, "cutoff_at").clip(lower_bound=0.0).log1p(),
+        owner_effect=pl.col("owner_effect").fill_null(0.0),
+        source_effect=pl.col("source_effect").fill_null(0.0),
+        days_since_last_touch=days_between(last_touch, "cutoff_at"),
+    )

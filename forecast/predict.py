@@ -1,0 +1,133 @@
+"""For every open opportunity at each as-of date: p_win and expected close month, learned from the past only."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from forecast.calendar import as_of_dates, cutoff, snapshot_grid
+from forecast.features import FEATURES, open_deal_features
+from forecast.inputs import History
+from forecast.logit import fit_logistic, logit
+from forecast.state import days_between, deal_states, transitions_flagged
+from forecast.timing import HORIZON_DAYS, close_timing
+
+log = logging.getLogger(__name__)
+
+L2 = 10.0  # penalty on standardized coefficients (≈ a prior worth 10 deals per coefficient)
+MIN_TRAINING_DEALS = 30  # fewer closed deals, or a single outcome: the static stage probability is used
+PROBABILITY_FLOOR = 0.005  # stage probabilities are clipped to [floor, 1 - floor] before taking log-odds
+
+OUTPUT_SCHEMA = pl.Schema(
+    {
+        "as_of_date": pl.Date,
+        "opportunity_id": pl.String,
+        "pipeline_key": pl.String,
+        "stage_key": pl.String,
+        "owner_id": pl.String,
+        "lead_source": pl.String,
+        "days_in_stage": pl.Float64,
+        "deal_age_days": pl.Float64,
+        "days_since_last_touch": pl.Float64,
+        "amount": pl.Float64,
+        "p_win": pl.Float64,
+        "p_close_90d_if_won": pl.Float64,
+        "expected_close_month": pl.Date,
+        "stage_probability": pl.Float64,
+        "p_win_method": pl.String,
+        "training_deals": pl.Int32,
+    }
+)
+
+
+def _labelled(rows: pl.DataFrame, states: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Training snapshots before `as_of` of deals whose outcome (won or lost) was known at `as_of`."""
+    outcomes = states.filter((pl.col("snapshot_date") == as_of) & pl.col("state").is_in(["won", "lost"])).select(
+        "opportunity_id", won=pl.col("state") == "won", closed_at=pl.col("entered_at")
+    )
+    return rows.filter(pl.col("snapshot_date") < as_of).join(outcomes, on="opportunity_id")
+
+
+def _offset(frame: pl.DataFrame) -> np.ndarray:
+    p = frame["probability"].fill_null(0.5).clip(PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR).to_numpy()
+    return logit(p)
+
+
+def _stage_dummies(frame: pl.DataFrame, levels: list[str]) -> np.ndarray:
+    key = (frame["pipeline_key"] + ":" + frame["state"]).to_numpy()
+    return np.column_stack([(key == level).astype(float) for level in levels]) if levels else np.empty((len(frame), 0))
+
+
+def _design(frame: pl.DataFrame, levels: list[str]) -> np.ndarray:
+    return np.column_stack([frame.select(FEATURES).to_numpy().astype(float), _stage_dummies(frame, levels)])
+
+
+def _predict_one(
+    rows: pl.DataFrame, states: pl.DataFrame, as_of: date, levels: list[str], horizon_days: int
+) -> pl.DataFrame:
+    target = rows.filter(pl.col("snapshot_date") == as_of)
+    train = _labelled(rows, states, as_of)
+    deals = train["opportunity_id"].n_unique()
+    usable = deals >= MIN_TRAINING_DEALS and train["won"].n_unique() == 2
+    if usable:
+        model = fit_logistic(_design(train, levels), train["won"].to_numpy().astype(float), _offset(train), l2=L2)
+        p_win = model.predict(_design(target, levels), _offset(target))
+    else:
+        log.info("as-of %s: %d closed deals to learn from; using the stage probabilities", as_of, deals)
+        p_win = target["probability"].fill_null(0.0).to_numpy()
+    won_rows = train.filter(pl.col("won")).with_columns(remaining_days=days_between("cutoff_at", "closed_at"))
+    timed = close_timing(won_rows, target.select("opportunity_id", "pipeline_key", "state"), horizon_days)
+    return target.join(timed.drop("pipeline_key", "state"), on="opportunity_id", how="left").with_columns(
+        p_win=pl.Series(p_win, dtype=pl.Float64),
+        p_win_method=pl.lit("model" if usable else "stage_probability"),
+        training_deals=pl.lit(deals, dtype=pl.Int32),
+    )
+
+
+def _finish(predicted: pl.DataFrame, tz: str) -> pl.DataFrame:
+    expected_close = (
+        pl.col("cutoff_at") + pl.duration(microseconds=(pl.col("median_remaining_days") * 86_400e6).cast(pl.Int64))
+    ).dt.convert_time_zone(tz)
+    return predicted.select(
+        as_of_date=pl.col("snapshot_date"),
+        opportunity_id=pl.col("opportunity_id"),
+        pipeline_key=pl.col("pipeline_key"),
+        stage_key=pl.col("state"),
+        owner_id=pl.col("owner_id"),
+        lead_source=pl.col("lead_source"),
+        days_in_stage=pl.col("days_in_stage"),
+        deal_age_days=pl.col("deal_age_days"),
+        days_since_last_touch=pl.col("days_since_last_touch"),
+        amount=pl.col("amount"),
+        p_win=pl.col("p_win"),
+        p_close_90d_if_won=pl.col("share_within_horizon"),
+        expected_close_month=expected_close.dt.date().dt.truncate("1mo"),
+        stage_probability=pl.col("probability"),
+        p_win_method=pl.col("p_win_method"),
+        training_deals=pl.col("training_deals"),
+    ).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
+
+
+def forecast_opportunities(
+    history: History, tz: str, as_of: list[date] | None = None, horizon_days: int = HORIZON_DAYS
+) -> pl.DataFrame:
+    """One row per opportunity open at each as-of date (default: every backtest month and the latest date).
+
+    Each as-of date's prediction is computed from snapshots and outcomes strictly before its cutoff
+    (00:00 business time), so adding or changing later events never changes it.
+    """
+    if history.transitions.is_empty():
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    first = history.first_event_at()
+    dates = as_of if as_of is not None else as_of_dates(first, history.last_event_at(), tz)
+    if not dates:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    grid = sorted(set(snapshot_grid(first, max(dates), tz)) | set(dates))
+    states = deal_states(history, {d: cutoff(d, tz) for d in grid})
+    rows = open_deal_features(states, transitions_flagged(history), history.touches)
+    levels = sorted((history.stages["pipeline_key"] + ":" + history.stages["stage_key"]).to_list())
+    predicted = [_predict_one(rows, states, d, levels, horizon_days) for d in sorted(dates)]
+    return _finish(pl.concat(predicted, how="diagonal_relaxed"), tz).sort("as_of_date", "opportunity_id")

@@ -1,0 +1,152 @@
+"""End to end on the demo data (a year of history): the forecast marts, the backtest and point-in-time on real data.
+
+Builds its own warehouse: demo extracts → raw (ingest) → `dbt run` of the forecast marts and everything upstream →
+`dbt test` of the forecast folder. Only warehouse data reaches the model; the generator is not consulted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+import yaml
+from polars.testing import assert_frame_equal
+
+from forecast import forecast_opportunities
+from forecast.calendar import cutoff
+from forecast.sources import history_from
+
+ROOT = Path(__file__).resolve().parents[2]
+DBT_DIR = ROOT / "dbt_project"
+TZ = "Asia/Shanghai"
+FORECAST_MODELS = "fct_forecast_opportunities+"
+
+
+def _dbt(args: list[str], warehouse: Path, work: Path) -> None:
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {**os.environ, "STAGEWISE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    command = [str(dbt), *args, "--profiles-dir", str(DBT_DIR), "--target-path", str(work / "target"),
+               "--log-path", str(work / "logs")]  # fmt: skip
+    done = subprocess.run(command, cwd=DBT_DIR, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ingest.config_tables import write_stage_config
+    from ingest.demo import write_demo
+    from ingest.load import load_extracts
+    from ingest.stages import load_stage_config
+
+    work = tmp_path_factory.mktemp("forecast_e2e")
+    extracts, path = work / "extracts", work / "stagewise.duckdb"
+    write_demo(extracts, scale=1.0, seed=7)
+    config = load_stage_config(None, extracts)
+    with duckdb.connect(str(path)) as con:
+        write_stage_config(con, config)
+        load_extracts(con, extracts, config)
+    _dbt(["seed"], path, work)
+    _dbt(["run", "--select", f"+{FORECAST_MODELS}"], path, work)
+    _dbt(["test", "--select", "path:models/marts/forecast"], path, work)
+    return path
+
+
+@pytest.fixture(scope="module")
+def con(warehouse: Path):  # noqa: ANN201
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        yield connection
+
+
+def _pooled(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, float]:
+    query = f"select method, sum({column} * deals) / sum(deals) from marts.forecast_backtest group by method"
+    return dict(con.execute(query).fetchall())
+
+
+def test_model_brier_score_is_at_least_ten_percent_below_the_stage_probabilities(con) -> None:  # noqa: ANN001
+    dates = con.execute("select count(distinct as_of_date), sum(deals) from marts.forecast_backtest").fetchone()
+    assert dates[0] >= 9 and dates[1] >= 500  # every month from the fourth on, with enough closed deals
+    brier, log_loss = _pooled(con, "brier_score"), _pooled(con, "log_loss")
+    assert brier["model"] <= 0.9 * brier["stage_probability"], brier
+    assert log_loss["model"] < log_loss["stage_probability"], log_loss
+    # honest, not clairvoyant: demo outcomes carry noise no history can explain
+    assert brier["model"] > 0.08, brier
+
+
+def test_model_is_calibrated_where_it_has_data(con) -> None:  # noqa: ANN001
+    rows = con.execute(
+        "select mean_predicted, observed_win_rate from marts.forecast_calibration "
+        "where method = 'model' and deals >= 100"
+    ).fetchall()
+    assert len(rows) >= 5
+    assert all(abs(predicted - observed) < 0.12 for predicted, observed in rows), rows
+
+
+def test_column_types_match_the_documented_contract(con) -> None:  # noqa: ANN001
+    """dbt does not enforce contracts on Python models: compare the YAML data types with the built table."""
+    spec = yaml.safe_load((DBT_DIR / "models/marts/forecast/_forecast__models.yml").read_text(encoding="utf-8"))
+    model = next(m for m in spec["models"] if m["name"] == "fct_forecast_opportunities")
+    expected = [(c["name"], c["data_type"].upper()) for c in model["columns"]]
+    actual = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and table_name = 'fct_forecast_opportunities' order by ordinal_position"
+    ).fetchall()
+    assert actual == [(name, {"VARCHAR": "VARCHAR"}.get(t, t)) for name, t in expected]
+
+
+def test_a_past_prediction_is_what_the_history_cut_at_that_date_gives(con) -> None:  # noqa: ANN001
+    """Point in time on real data: the mart's rows for 1 August equal a forecast from the history before it."""
+    as_of = date(2026, 8, 1)
+    schemas = dict(con.execute("select table_name, table_schema from information_schema.tables").fetchall())
+    history = history_from(lambda name: con.sql(f'select * from "{schemas[name]}"."{name}"').pl())
+    cut = forecast_opportunities(history.before(cutoff(as_of, TZ)), TZ, as_of=[as_of])
+    built = con.sql("select * from marts.fct_forecast_opportunities where as_of_date = ? order by opportunity_id",
+                    params=[as_of]).pl()  # fmt: skip
+    assert cut.height > 50
+    assert_frame_equal(cut, built.cast(cut.schema), check_exact=False, rel_tol=1e-9)
+
+
+def test_deals_far_past_their_usual_time_in_stage_lose_probability(con) -> None:  # noqa: ANN001
+    rows = con.sql(
+        """select f.p_win, f.days_in_stage > 3 * median(f.days_in_stage) over (partition by f.as_of_date,
+                  f.pipeline_key, f.stage_key) as stalled, f.pipeline_key, f.stage_key
+           from marts.fct_forecast_opportunities as f"""
+    ).pl()
+    by_stage = rows.group_by("pipeline_key", "stage_key", "stalled").agg(pl.col("p_win").mean(), pl.len())
+    wide = by_stage.filter(pl.col("len") >= 10).pivot(on="stalled", index=["pipeline_key", "stage_key"],
+                                                     values="p_win").drop_nulls()  # fmt: skip
+    assert wide.height >= 3
+    assert (wide["true"] < wide["false"]).all(), wide
+
+
+def test_monthly_forecast_adds_up_to_the_deal_rows(con) -> None:  # noqa: ANN001
+    mismatch = con.execute(
+        """with deals as (
+               select as_of_date, sum(amount * p_win) as weighted, sum(amount * stage_probability) as staged
+               from marts.fct_forecast_opportunities group by 1),
+           months as (
+               select as_of_date, sum(weighted_amount) as weighted, sum(stage_weighted_amount) as staged
+               from marts.kpi_forecast_monthly where scope_type = 'company' group by 1)
+           select count(*) from deals join months using (as_of_date)
+           where abs(deals.weighted - months.weighted) > 1 or abs(deals.staged - months.staged) > 1"""
+    ).fetchone()[0]
+    assert mismatch == 0
+    latest = con.execute(
+        "select count(*) from marts.kpi_forecast_monthly where as_of_date = "
+        "(select max(as_of_date) from marts.kpi_forecast_monthly) and scope_type = 'rep' and weighted_amount > 0"
+    ).fetchone()[0]
+    assert latest >= 5
+
+
+def test_the_kpi_report_shows_the_coming_months_and_the_backtest(con) -> None:  # noqa: ANN001
+    from forecast.report import forecast_lines
+
+    latest = con.execute("select max(as_of_date) from marts.fct_forecast_opportunities").fetchone()[0]
+    text = "\n".join(forecast_lines(con))
+    assert f"Won-amount forecast as of {latest:%Y-%m-%d}" in text
+    assert f"{latest.year}-12" in text and "Backtest Brier score" in text

@@ -1,0 +1,54 @@
+"""The numerical pieces: shrinkage, the logistic fit, and the close-timing fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from forecast.logit import fit_logistic, logit, sigmoid
+from forecast.shrinkage import MAX_PRIOR_DEALS, prior_strength, shrunk_rates
+from forecast.timing import close_timing
+
+
+def test_small_groups_are_shrunk_harder_towards_the_pooled_rate() -> None:
+    wins = np.array([1, 40, 10, 30])
+    deals = np.array([1, 50, 50, 100])
+    rates, pooled = shrunk_rates(wins, deals)
+    assert pooled == wins.sum() / deals.sum()
+    assert abs(rates[0] - pooled) < abs(1.0 - pooled) / 2  # 1 win of 1 deal: far from 100 %
+    assert abs(rates[1] - 0.8) < abs(rates[0] - 1.0)  # 50 deals keep most of their own rate
+
+
+def test_groups_that_differ_only_by_noise_are_pooled_fully() -> None:
+    assert prior_strength(np.array([10, 11, 9, 10]), np.array([20, 20, 20, 20])) == MAX_PRIOR_DEALS
+
+
+def test_logistic_fit_recovers_the_generating_coefficients() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20_000, 2))
+    offset = np.full(len(x), -0.5)
+    y = (rng.random(len(x)) < sigmoid(offset + 0.3 + x @ np.array([1.0, -2.0]))).astype(float)
+    model = fit_logistic(x, y, offset, l2=1.0)
+    assert abs(model.intercept - 0.3) < 0.08
+    assert np.allclose(model.coef / model.scale, [1.0, -2.0], atol=0.08)
+
+
+def test_a_strong_penalty_falls_back_to_the_offset_shifted_by_the_base_rate() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2_000, 3))
+    offset = logit(np.full(len(x), 0.25))
+    y = (rng.random(len(x)) < 0.25).astype(float)
+    p = fit_logistic(x, y, offset, l2=1e9).predict(x, offset)
+    assert np.ptp(p) < 1e-4
+    assert abs(p.mean() - y.mean()) < 0.01
+
+
+def test_close_timing_falls_back_from_stage_to_pipeline_to_everyone() -> None:
+    won = pl.DataFrame(
+        {"pipeline_key": ["a"] * 12 + ["b"] * 3, "state": ["s1"] * 12 + ["s9"] * 3,
+         "remaining_days": [10.0] * 6 + [200.0] * 6 + [5.0] * 3}
+    )  # fmt: skip
+    targets = pl.DataFrame({"pipeline_key": ["a", "a", "b"], "state": ["s1", "s2", "s9"]})
+    timed = close_timing(won, targets, horizon_days=90)
+    assert timed["share_within_horizon"].to_list() == [0.5, 0.5, 9 / 15]
+    assert timed["median_remaining_days"].to_list()[:2] == [105.0, 105.0]

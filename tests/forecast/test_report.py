@@ -1,0 +1,33 @@
+import duckdb
+
+from forecast.report import forecast_lines
+
+
+def test_forecast_lines_put_each_month_next_to_its_target() -> None:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.kpi_forecast_monthly as select * from (values "
+        "(date '2026-11-29', date '2026-12-01', 'company', 'all', 500000.0, 200000.0, 300000.0), "
+        "(date '2026-11-29', date '2027-01-01', 'company', 'all', 100000.0, 40000.0, 50000.0), "
+        "(date '2026-11-29', date '2027-05-01', 'company', 'all', 9.0, 9.0, 9.0), "
+        "(date '2026-11-01', date '2026-12-01', 'company', 'all', 1.0, 1.0, 1.0)) "
+        "as t(as_of_date, month_start, scope_type, scope_id, open_pipeline_amount, weighted_amount, "
+        "stage_weighted_amount)"
+    )
+    con.execute(
+        "create table marts.kpi_target_attainment as select date '2026-12-01' as month_start, "
+        "'company' as scope_type, 'all' as scope_id, 'won_amount' as metric, 250000.0 as target"
+    )
+    lines = forecast_lines(con)
+    assert lines[1] == "Won-amount forecast as of 2026-11-29 (company, open deals by expected close month):"
+    december = next(line for line in lines if line.strip().startswith("2026-12"))
+    assert december.split() == ["2026-12", "200,000", "300,000", "500,000", "250,000"]
+    january = next(line for line in lines if line.strip().startswith("2027-01"))
+    assert january.split()[-1] == "n/a"
+    assert not any(line.strip().startswith("2027-05") for line in lines)  # beyond the three months shown
+
+
+def test_no_forecast_mart_no_lines() -> None:
+    con = duckdb.connect()
+    assert forecast_lines(con) == []
