@@ -32,7 +32,7 @@ def _failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
 def _failed_expectations(result: dg.ExecuteInProcessResult) -> list[str]:
     lines = []
     for evaluation in result.get_asset_check_evaluations():
-        if evaluation.passed:
+        if evaluation.passed or evaluation.check_name.startswith("gx_"):  # GX details come from the report
             continue
         failed = evaluation.metadata.get("failed_expectations")
         detail = f": {failed.value}" if failed is not None else ""
@@ -110,14 +110,15 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
 def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, started_at: datetime, out: TextIO) -> None:
     from ingest.report import load_summary
     from orchestration.lib.kpi_summary import headline
+    from orchestration.lib.validation_report import failure_lines
     from orchestration.lib.warehouse import connect
 
     if warehouse.exists():
         with connect(warehouse, read_only=True) as con:
             print("\n" + load_summary(con, since=started_at), file=out)
-    failed = _failed_expectations(result)
+    failed = _failed_expectations(result) + failure_lines(warehouse.parent / "reports")
     if failed:
-        print("\nFailed expectations:", file=out)
+        print("\nFailed checks and expectations (report: reports/validation.html):", file=out)
         print("\n".join(failed), file=out)
     published = warehouse.with_name("marts.duckdb")
     if published.exists():

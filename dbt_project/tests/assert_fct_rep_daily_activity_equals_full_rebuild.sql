@@ -1,4 +1,4 @@
-{{ config(tags=['full_rebuild_check']) }}
+{{ config(tags=['full_rebuild_check'], meta={'dagster': {'ref': {'name': 'fct_rep_daily_activity'}}}) }}
 {#-
   Proof that the incremental fct_rep_daily_activity (and the incremental int_messages_paired below it)
   hold exactly what a full refresh would build: the symmetric difference with the full computation

@@ -1,4 +1,4 @@
-{{ config(tags=['full_rebuild_check']) }}
+{{ config(tags=['full_rebuild_check'], meta={'dagster': {'ref': {'name': 'fct_stage_transitions'}}}) }}
 {#-
   Proof that the incremental table holds exactly what a full refresh would build: the symmetric
   difference between fct_stage_transitions and the full computation (int_stage_transitions_sequenced)

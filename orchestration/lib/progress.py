@@ -33,7 +33,8 @@ def progress_line(record: logging.LogRecord) -> str | None:
     step = meta.get("step_key") or ""
     if event is None:
         if record.levelno >= logging.WARNING and step:
-            return f"  warn  {step}: {meta.get('orig_message', record.getMessage())}"
+            message = str(meta.get("orig_message", record.getMessage())).strip().splitlines()[0]
+            return f"  warn  {step}: {message}"
         return None
     kind = event.event_type_value
     if kind in _STEP_EVENTS:

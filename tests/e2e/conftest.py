@@ -41,9 +41,9 @@ def marts_content(path: Path) -> dict[str, list[tuple]]:
     """Every published mart table, rows sorted, for exact comparison between runs."""
     with duckdb.connect(str(path), read_only=True) as con:
         tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            "select table_name from information_schema.tables where table_schema = 'main' order by 1"
         ).fetchall()]  # fmt: skip
-        return {t: sorted(con.execute(f'select * from marts."{t}"').fetchall(), key=repr) for t in tables}
+        return {t: sorted(con.execute(f'select * from main."{t}"').fetchall(), key=repr) for t in tables}
 
 
 @pytest.fixture(scope="session")

@@ -106,11 +106,11 @@ def test_published_marts_hold_no_mobile_number_and_no_message_text(reference):
     with duckdb.connect(str(reference.published), read_only=True) as con:
         columns = con.execute(
             "select table_name, column_name from information_schema.columns "
-            "where table_schema = 'marts' and data_type = 'VARCHAR'"
+            "where table_schema = 'main' and data_type = 'VARCHAR'"
         ).fetchall()
         values = set()
         for table, column in columns:
-            values.update(v for (v,) in con.execute(f'select distinct "{column}" from marts."{table}"').fetchall())
+            values.update(v for (v,) in con.execute(f'select distinct "{column}" from main."{table}"').fetchall())
     digits = {re.sub(r"\D", "", v) for v in values if v}
     assert not mobiles & digits
     assert not texts & values

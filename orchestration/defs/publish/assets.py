@@ -1,5 +1,9 @@
 """Publish the marts to a separate read-only DuckDB file, atomically, after a good run.
 
+The tables sit in the file's default schema, so the catalog a BI tool sees is named after the file:
+`marts.duckdb` answers `select * from marts.kpi_monthly` (or just `kpi_monthly`), the same SQL that
+reads schema `marts` of the warehouse.
+
 BI tools and managers' scripts open `marts.duckdb` (read-only), never the warehouse the pipeline
 writes: they cannot block the pipeline, and because the new file is written beside the old one
 and renamed over it, a reader sees either the previous run's marts or this run's, never a mix.
@@ -40,9 +44,8 @@ def publish_marts(warehouse: os.PathLike, published: os.PathLike) -> list[str]:
         if leaked:
             raise dg.Failure(description=f"Refusing to publish private columns: {[r[0] for r in leaked]}")
         con.execute(f"attach '{staging_file}' as published")
-        con.execute("create schema published.marts")
         for table in tables:
-            con.execute(f'create table published.marts."{table}" as select * from marts."{table}"')
+            con.execute(f'create table published.main."{table}" as select * from marts."{table}"')
         con.execute("detach published")
     os.replace(staging_file, target)
     return tables
