@@ -11,6 +11,8 @@ from datetime import date
 
 import duckdb
 
+from forecast.report import forecast_lines
+
 HEADLINE_KPIS = (
     ("win_rate", "Win rate (won / won+lost)", "pct"),
     ("win_rate_amount", "Win rate by amount", "pct"),
@@ -40,8 +42,12 @@ def _fmt(value: float | None, unit: str) -> str:
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    query = "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = ?"
-    return con.execute(query, [table]).fetchone()[0] > 0
+    """Whether `marts.<table>` resolves: schema `marts` of the warehouse, or the published `marts.duckdb` file."""
+    try:
+        con.execute(f"select * from marts.{table} limit 0")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def latest_full_month(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -76,6 +82,7 @@ def headline(con: duckdb.DuckDBPyConnection, month: date | None = None) -> str:
     lines.extend(funnel(con, month))
     lines.extend(salespeople(con, month))
     lines.extend(alerts(con, month))
+    lines.extend(forecast_lines(con))
     return "\n".join(lines)
 
 

@@ -29,7 +29,7 @@ def _keys(definitions: dg.Definitions) -> set[str]:
 
 def test_every_layer_is_an_asset(definitions):
     keys = _keys(definitions)
-    assert {f"raw/{e.name}" for e in ENTITIES} | {"raw/stage_config"} <= keys
+    assert {f"raw/{e.name}" for e in ENTITIES} | {"raw/cfg__stages", "raw/cfg__state_lookup"} <= keys
     assert {"marts/fct_stage_transitions", "marts/fct_opportunities", "marts/kpi_monthly"} <= keys
     assert "staging/stg_crm__opportunities" in keys
     assert "published/marts" in keys

@@ -1,0 +1,264 @@
+{#-
+  One row per (month_start, scope_type, scope_id): the additive totals behind kpi_monthly (wide), so
+  that every KPI there is a ratio or copy of these columns. Three kinds of events feed it, each
+  counted in the business month of its own instant:
+  - closed deals (won or lost, never invalid) at closed_at, owned by the current owner, team = the
+    owner's team when the deal closed (fct_opportunities.team), the prospect's lead source, the
+    deal's pipeline;
+  - prospects at first contact (new_leads, lead_conversion_rate), attributed to the prospect's first
+    opportunity owner, else first WeCom follower, else lead owner (dim_prospects.attributed_rep_id),
+    team = that rep's current team; no pipeline scope (a lead has no pipeline until a deal exists);
+  - new customers at the closed_at of the prospect's first won deal, attributed like a deal (that
+    deal's owner, team, pipeline; the prospect's lead source).
+  Each scope gets a row for every month from its first event month to the latest data month, so
+  counts are 0 (not missing) in quiet months. Missing team / rep / lead source become 'unknown'.
+-#}
+{%- set scope_columns = {
+    'company': "'all'",
+    'team': "coalesce(team, 'unknown')",
+    'rep': "coalesce(rep_id, 'unknown')",
+    'lead_source': "coalesce(lead_source, 'unknown')",
+    'pipeline': 'pipeline_key',
+} %}
+with
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+prospects as (
+
+    select * from {{ ref('dim_prospects') }}
+
+),
+
+reps as (
+
+    select * from {{ ref('dim_reps') }}
+
+),
+
+dates as (
+
+    select * from {{ ref('dim_dates') }}
+
+),
+
+data_bounds as (
+
+    select * from {{ ref('int_kpi_data_bounds') }}
+
+),
+
+closed_deal_events as (
+
+    select
+        {{ business_month_start('closed_at') }} as month_start,
+        owner_id as rep_id,
+        team,
+        lead_source,
+        pipeline_key,
+        case when outcome = 'won' then 1 else 0 end as won_deals,
+        case when outcome = 'lost' then 1 else 0 end as lost_deals,
+        case when outcome = 'won' then coalesce(amount, 0) else 0 end as won_amount,
+        case when outcome = 'lost' then coalesce(amount, 0) else 0 end as lost_amount,
+        sales_cycle_days,
+        0 as new_leads,
+        0 as converted_leads,
+        0 as new_customers,
+        0.0 as new_customer_amount
+
+    from opportunities
+    where outcome in ('won', 'lost')
+
+),
+
+prospects_converted as (
+
+    select distinct prospect_id
+    from opportunities
+    where outcome <> 'invalid' and prospect_id is not null
+
+),
+
+lead_events as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'prospects.first_contact_date') }} as date) as month_start,
+        prospects.attributed_rep_id as rep_id,
+        reps.team,
+        prospects.lead_source,
+        cast(null as varchar) as pipeline_key,
+        0 as won_deals,
+        0 as lost_deals,
+        0.0 as won_amount,
+        0.0 as lost_amount,
+        cast(null as double) as sales_cycle_days,
+        1 as new_leads,
+        case when prospects_converted.prospect_id is not null then 1 else 0 end as converted_leads,
+        0 as new_customers,
+        0.0 as new_customer_amount
+
+    from prospects
+    left join prospects_converted
+        on prospects.prospect_id = prospects_converted.prospect_id
+    left join reps
+        on prospects.attributed_rep_id = reps.rep_id
+    where prospects.first_contact_date is not null
+
+),
+
+won_deals_ranked as (
+
+    select
+        opportunities.*,
+        row_number() over (
+            partition by prospect_id order by closed_at, opportunity_id
+        ) as won_rank
+
+    from opportunities
+    where outcome = 'won' and prospect_id is not null
+
+),
+
+new_customer_events as (
+
+    select
+        {{ business_month_start('closed_at') }} as month_start,
+        owner_id as rep_id,
+        team,
+        lead_source,
+        pipeline_key,
+        0 as won_deals,
+        0 as lost_deals,
+        0.0 as won_amount,
+        0.0 as lost_amount,
+        cast(null as double) as sales_cycle_days,
+        0 as new_leads,
+        0 as converted_leads,
+        1 as new_customers,
+        coalesce(amount, 0) as new_customer_amount
+
+    from won_deals_ranked
+    where won_rank = 1
+
+),
+
+kpi_events as (
+
+    select * from closed_deal_events
+    union all
+    select * from lead_events
+    union all
+    select * from new_customer_events
+
+),
+
+scoped_events as (
+
+    {%- for scope_type, scope_expr in scope_columns.items() %}
+    select
+        month_start,
+        '{{ scope_type }}' as scope_type,
+        cast({{ scope_expr }} as varchar) as scope_id,
+        won_deals,
+        lost_deals,
+        won_amount,
+        lost_amount,
+        sales_cycle_days,
+        new_leads,
+        converted_leads,
+        new_customers,
+        new_customer_amount
+
+    from kpi_events
+    {%- if scope_type == 'pipeline' %}
+    where pipeline_key is not null
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+scope_totals as (
+
+    select
+        month_start,
+        scope_type,
+        scope_id,
+        sum(won_deals) as won_deals,
+        sum(lost_deals) as lost_deals,
+        sum(won_amount) as won_amount,
+        sum(lost_amount) as lost_amount,
+        sum(sales_cycle_days) as sales_cycle_days_sum,
+        count(sales_cycle_days) as sales_cycle_deals,
+        {{ median('sales_cycle_days') }} as median_sales_cycle_days,
+        sum(new_leads) as new_leads,
+        sum(converted_leads) as converted_leads,
+        sum(new_customers) as new_customers,
+        sum(new_customer_amount) as new_customer_amount
+
+    from scoped_events
+    group by month_start, scope_type, scope_id
+
+),
+
+months as (
+
+    select distinct dates.month_start
+    from dates
+    cross join data_bounds
+    where dates.month_start <= data_bounds.latest_month_start
+
+),
+
+scope_first_months as (
+
+    select scope_type, scope_id, min(month_start) as first_month_start
+    from scope_totals
+    group by scope_type, scope_id
+
+),
+
+scope_months as (
+
+    select
+        months.month_start,
+        scope_first_months.scope_type,
+        scope_first_months.scope_id
+
+    from scope_first_months
+    inner join months
+        on months.month_start >= scope_first_months.first_month_start
+
+),
+
+monthly_totals as (
+
+    select
+        scope_months.month_start,
+        scope_months.scope_type,
+        scope_months.scope_id,
+        coalesce(scope_totals.won_deals, 0) as won_deals,
+        coalesce(scope_totals.lost_deals, 0) as lost_deals,
+        coalesce(scope_totals.won_amount, 0) as won_amount,
+        coalesce(scope_totals.lost_amount, 0) as lost_amount,
+        coalesce(scope_totals.sales_cycle_days_sum, 0) as sales_cycle_days_sum,
+        coalesce(scope_totals.sales_cycle_deals, 0) as sales_cycle_deals,
+        scope_totals.median_sales_cycle_days,
+        coalesce(scope_totals.new_leads, 0) as new_leads,
+        coalesce(scope_totals.converted_leads, 0) as converted_leads,
+        coalesce(scope_totals.new_customers, 0) as new_customers,
+        coalesce(scope_totals.new_customer_amount, 0) as new_customer_amount
+
+    from scope_months
+    left join scope_totals
+        on scope_months.month_start = scope_totals.month_start
+        and scope_months.scope_type = scope_totals.scope_type
+        and scope_months.scope_id = scope_totals.scope_id
+
+)
+
+select * from monthly_totals

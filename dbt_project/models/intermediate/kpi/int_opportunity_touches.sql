@@ -1,0 +1,144 @@
+{#-
+  One row per touch of an opportunity: a CRM follow-up, a WeCom message to or from its prospect, or a
+  stage change. Linking (as fct_opportunities.last_activity_at does):
+  - a follow-up that names the opportunity touches that opportunity only;
+  - a follow-up that names no opportunity but a customer or lead touches every opportunity of that
+    customer's / lead's prospect;
+  - a one-to-one or group WeCom message between a salesperson and any of the prospect's WeCom
+    contacts touches every opportunity of the prospect (`sent` by the salesperson, `received` from
+    the customer).
+  Invalid opportunities are kept here (they are filtered where KPIs are computed).
+-#}
+with
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+transitions as (
+
+    select * from {{ ref('fct_stage_transitions') }}
+
+),
+
+activities as (
+
+    select * from {{ ref('stg_crm__activities') }}
+
+),
+
+prospect_records as (
+
+    select * from {{ ref('int_prospect_records_linked') }}
+
+),
+
+messages_paired as (
+
+    select * from {{ ref('int_messages_paired') }}
+
+),
+
+reps as (
+
+    select * from {{ ref('dim_reps') }}
+
+),
+
+activity_prospects as (
+
+    select
+        activities.activity_id,
+        activities.opportunity_id,
+        activities.owner_id,
+        activities.occurred_at,
+        activities.activity_type,
+        coalesce(by_customer.prospect_id, by_lead.prospect_id) as prospect_id
+
+    from activities
+    left join prospect_records as by_customer
+        on by_customer.record_type = 'customer' and activities.customer_id = by_customer.record_id
+    left join prospect_records as by_lead
+        on by_lead.record_type = 'lead' and activities.lead_id = by_lead.record_id
+
+),
+
+followup_touches as (
+
+    select
+        activity_prospects.opportunity_id,
+        activity_prospects.occurred_at as touched_at,
+        'crm_followup' as touch_kind,
+        activity_prospects.activity_type,
+        activity_prospects.owner_id as rep_id,
+        activity_prospects.activity_id as touch_ref
+
+    from activity_prospects
+    inner join opportunities
+        on activity_prospects.opportunity_id = opportunities.opportunity_id
+
+    union all
+
+    select
+        opportunities.opportunity_id,
+        activity_prospects.occurred_at,
+        'crm_followup',
+        activity_prospects.activity_type,
+        activity_prospects.owner_id,
+        activity_prospects.activity_id
+
+    from activity_prospects
+    inner join opportunities
+        on activity_prospects.prospect_id = opportunities.prospect_id
+    where activity_prospects.opportunity_id is null
+
+),
+
+message_touches as (
+
+    select
+        opportunities.opportunity_id,
+        messages_paired.sent_at as touched_at,
+        'wecom_' || messages_paired.direction as touch_kind,
+        cast(null as varchar) as activity_type,
+        reps.rep_id,
+        messages_paired.msgid as touch_ref
+
+    from opportunities
+    inner join prospect_records
+        on prospect_records.record_type = 'wecom'
+        and opportunities.prospect_id = prospect_records.prospect_id
+    inner join messages_paired
+        on prospect_records.record_id = messages_paired.external_userid
+    left join reps
+        on messages_paired.wecom_userid = reps.wecom_userid
+
+),
+
+stage_change_touches as (
+
+    select
+        opportunity_id,
+        transitioned_at as touched_at,
+        'stage_change' as touch_kind,
+        cast(null as varchar) as activity_type,
+        owner_id as rep_id,
+        cast(seq as varchar) as touch_ref
+
+    from transitions
+
+),
+
+final as (
+
+    select * from followup_touches
+    union all
+    select * from message_touches
+    union all
+    select * from stage_change_touches
+
+)
+
+select * from final
