@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -60,3 +65,23 @@ def test_dbt_tests_arrive_as_asset_checks(definitions):
 def test_steps_run_one_at_a_time(definitions):
     job = definitions.resolve_implicit_global_asset_job_def()
     assert job.executor_def.name == dg.in_process_executor.name
+
+
+def test_workspace_yaml_validates_as_dagster_dev_loads_it(dbt_manifest, tmp_path):
+    """`dagster dev -w workspace.yaml` loads the same code location without errors."""
+    root = Path(__file__).resolve().parents[2]
+    bin_dir = Path(sys.executable).parent
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DAGSTER_HOME": str(tmp_path),
+        "STAGEWISE_EXTRACTS_DIR": str(tmp_path / "extracts"),
+        "STAGEWISE_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+    }
+    result = subprocess.run(
+        [str(bin_dir / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Validation successful for code location stagewise" in result.stderr + result.stdout
