@@ -11,7 +11,7 @@ from datetime import date
 
 import duckdb
 
-from forecast.report import forecast_lines
+from orchestration.lib.forecast_summary import forecast_lines
 from orchestration.lib.marts_queries import (
     ALERT_REASONS,
     alert_summary,

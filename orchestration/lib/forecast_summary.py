@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import duckdb
+
+from orchestration.lib.marts_queries import has_table
 
 MONTHS_AHEAD = 3
-
-
-class _Connection(Protocol):
-    def execute(self, query: str, parameters: object = ...) -> _Connection: ...
-    def fetchall(self) -> list[tuple]: ...
-    def fetchone(self) -> tuple | None: ...
-
-
-def _has_table(con: _Connection, table: str) -> bool:
-    query = "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = ?"
-    row = con.execute(query, [table]).fetchone()
-    return bool(row and row[0])
 
 
 def _amount(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
 
 
-def _targets(con: _Connection) -> dict:
-    if not _has_table(con, "kpi_target_attainment"):
+def _targets(con: duckdb.DuckDBPyConnection) -> dict:
+    if not has_table(con, "kpi_target_attainment"):
         return {}
     rows = con.execute(
         "select month_start, target from marts.kpi_target_attainment "
@@ -33,8 +23,8 @@ def _targets(con: _Connection) -> dict:
     return dict(rows)
 
 
-def _trust_line(con: _Connection) -> list[str]:
-    if not _has_table(con, "forecast_backtest"):
+def _trust_line(con: duckdb.DuckDBPyConnection) -> list[str]:
+    if not has_table(con, "forecast_backtest"):
         return []
     rows = dict(
         con.execute(
@@ -51,9 +41,9 @@ def _trust_line(con: _Connection) -> list[str]:
     ]
 
 
-def forecast_lines(con: _Connection, months: int = MONTHS_AHEAD) -> list[str]:
+def forecast_lines(con: duckdb.DuckDBPyConnection, months: int = MONTHS_AHEAD) -> list[str]:
     """Company forecast at the latest as-of date for the as-of month and the next months, with the targets."""
-    if not _has_table(con, "kpi_forecast_monthly"):
+    if not has_table(con, "kpi_forecast_monthly"):
         return []
     rows = con.execute(
         """with latest as (select max(as_of_date) as as_of_date from marts.kpi_forecast_monthly)

@@ -1,6 +1,6 @@
 import duckdb
 
-from forecast.report import forecast_lines
+from orchestration.lib.forecast_summary import forecast_lines
 
 
 def test_forecast_lines_put_each_month_next_to_its_target() -> None:
@@ -31,3 +31,17 @@ def test_forecast_lines_put_each_month_next_to_its_target() -> None:
 def test_no_forecast_mart_no_lines() -> None:
     con = duckdb.connect()
     assert forecast_lines(con) == []
+
+
+def test_forecast_lines_read_the_published_file_layout(tmp_path) -> None:
+    """`marts.duckdb` keeps its tables in its default schema: `marts.<table>` must still resolve there."""
+    path = tmp_path / "marts.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table kpi_forecast_monthly as select date '2026-11-29' as as_of_date, "
+            "date '2026-12-01' as month_start, 'company' as scope_type, 'all' as scope_id, "
+            "10.0 as open_pipeline_amount, 4.0 as weighted_amount, 5.0 as stage_weighted_amount"
+        )
+    with duckdb.connect(str(path), read_only=True) as con:
+        lines = forecast_lines(con)
+    assert any(line.split()[:3] == ["2026-12", "4", "5"] for line in lines)

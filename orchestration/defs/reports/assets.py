@@ -1,0 +1,36 @@
+"""The managers' KPI report: a static HTML page rendered from the published marts after each good run.
+
+It reads `marts.duckdb` read-only (never the warehouse the pipeline writes) and writes
+`<warehouse dir>/reports/kpi_report.html` beside the validation report; rendering lives in
+`orchestration.lib.kpi_report`, tested without Dagster.
+"""
+
+import dagster as dg
+
+from orchestration.lib import kpi_report
+from orchestration.lib.marts_queries import latest_full_month
+from orchestration.lib.warehouse import connect
+from orchestration.settings import StagewiseSettings
+
+
+@dg.asset(
+    key=["published", "kpi_report"],
+    deps=[dg.AssetKey(["published", "marts"])],
+    group_name="published",
+    kinds={"html"},
+    pool="duckdb",
+    description="销售KPI报告: self-contained HTML report of the latest full month (reports/kpi_report.html).",
+)
+def published_kpi_report(context: dg.AssetExecutionContext, settings: StagewiseSettings) -> dg.MaterializeResult:
+    with connect(settings.published_marts_path, read_only=True) as con:
+        month = latest_full_month(con)
+        page = kpi_report.render(con, month)
+    path = kpi_report.write(settings.reports_dir, page)
+    context.log.info("KPI report for %s written to %s", month or "no data", path)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "report_month": f"{month:%Y-%m}" if month else "none",
+            "bytes": len(page.encode("utf-8")),
+        }
+    )
