@@ -41,10 +41,6 @@ def _failed_expectations(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-
-
 def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, full_refresh: bool = False) -> int:
     extracts, warehouse = extracts.resolve(), warehouse.resolve()
     if not extracts.is_dir():
@@ -89,7 +85,11 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
             "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
             "loggers": {"console": {}},  # only the concise progress logger on the terminal
         }
-        result = job.execute_in_process(run_config=run_config, instance=_instance(), raise_on_error=False)
+        # An ephemeral instance: a command-line run keeps no Dagster state between runs, so a run killed
+        # mid-way cannot leave a claimed concurrency slot behind that the next run would wait on forever.
+        result = job.execute_in_process(
+            run_config=run_config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
     try:
         _print_summary(result, warehouse, started_at, out)
     except duckdb.IOException as exc:  # e.g. a dbt child still finishing after a failure holds the lock
