@@ -12,6 +12,7 @@ and renamed over it, a reader sees either the previous run's marts or this run's
 import os
 
 import dagster as dg
+import duckdb
 
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.lib.warehouse import connect
@@ -20,6 +21,18 @@ from orchestration.settings import StagewiseSettings
 MART_KEYS = sorted(k for k in dbt_models.keys if k.path[0] == "marts")
 # Nothing that identifies a person's phone or carries chat text may leave the warehouse.
 FORBIDDEN_COLUMN_WORDS = ("mobile", "phone", "content", "message_text")
+
+
+def _public_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The table's columns in order, without the warehouse's own bookkeeping (`_loaded_at`, the watermark
+    of incremental models): it records when a row was loaded, which differs between two warehouses built
+    from the same extracts, and is no business fact."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
+        "order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [name for (name,) in rows if not name.startswith("_")]
 
 
 def publish_marts(warehouse: os.PathLike, published: os.PathLike) -> list[str]:
@@ -45,7 +58,8 @@ def publish_marts(warehouse: os.PathLike, published: os.PathLike) -> list[str]:
             raise dg.Failure(description=f"Refusing to publish private columns: {[r[0] for r in leaked]}")
         con.execute(f"attach '{staging_file}' as published")
         for table in tables:
-            con.execute(f'create table published.main."{table}" as select * from marts."{table}"')
+            columns = ", ".join(f'"{c}"' for c in _public_columns(con, table))
+            con.execute(f'create table published.main."{table}" as select {columns} from marts."{table}"')
         con.execute("detach published")
     os.replace(staging_file, target)
     return tables
