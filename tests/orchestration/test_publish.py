@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.publish.assets import publish_marts
+from orchestration.lib.publish import publish_marts
 
 
 def _warehouse(path, extra_column: str = "") -> None:

@@ -9,60 +9,13 @@ writes: they cannot block the pipeline, and because the new file is written besi
 and renamed over it, a reader sees either the previous run's marts or this run's, never a mix.
 """
 
-import os
-
 import dagster as dg
-import duckdb
 
 from orchestration.defs.dbt.assets import dbt_models
-from orchestration.lib.warehouse import connect
+from orchestration.lib.publish import publish_marts
 from orchestration.settings import StagewiseSettings
 
 MART_KEYS = sorted(k for k in dbt_models.keys if k.path[0] == "marts")
-# Nothing that identifies a person's phone or carries chat text may leave the warehouse.
-FORBIDDEN_COLUMN_WORDS = ("mobile", "phone", "content", "message_text")
-
-
-def _public_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The table's columns in order, without the warehouse's own bookkeeping (`_loaded_at`, the watermark
-    of incremental models): it records when a row was loaded, which differs between two warehouses built
-    from the same extracts, and is no business fact."""
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
-        "order by ordinal_position",
-        [table],
-    ).fetchall()
-    return [name for (name,) in rows if not name.startswith("_")]
-
-
-def publish_marts(warehouse: os.PathLike, published: os.PathLike) -> list[str]:
-    """Copy every table of schema `marts` into a fresh file and rename it over `published`."""
-    target = os.fspath(published)
-    staging_file = target + ".tmp"
-    for leftover in (staging_file, staging_file + ".wal"):
-        if os.path.exists(leftover):
-            os.remove(leftover)
-    with connect(warehouse) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
-            ).fetchall()
-        ]
-        leaked = con.execute(
-            "select table_name || '.' || column_name from information_schema.columns where table_schema = 'marts' "
-            "and (" + " or ".join(f"lower(column_name) like '%{w}%'" for w in FORBIDDEN_COLUMN_WORDS) + ")"
-        ).fetchall()
-        if leaked:
-            raise dg.Failure(description=f"Refusing to publish private columns: {[r[0] for r in leaked]}")
-        con.execute(f"attach '{staging_file}' as published")
-        for table in tables:
-            columns = ", ".join(f'"{c}"' for c in _public_columns(con, table))
-            con.execute(f'create table published.main."{table}" as select {columns} from marts."{table}"')
-        con.execute("detach published")
-    os.replace(staging_file, target)
-    return tables
 
 
 @dg.asset(
