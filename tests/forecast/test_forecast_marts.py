@@ -25,7 +25,7 @@ from forecast.sources import history_from
 ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = ROOT / "dbt_project"
 TZ = "Asia/Shanghai"
-FORECAST_MODELS = "fct_forecast_opportunities+"
+FORECAST_MODELS = "path:models/marts/forecast"  # the forecast marts; their ancestors are selected with +
 
 
 def _dbt(args: list[str], warehouse: Path, work: Path) -> None:
