@@ -38,3 +38,12 @@
 {% macro beginning_of_time() -%}
     cast('1900-01-01 00:00:00+00' as {{ type_timestamptz() }})
 {%- endmacro %}
+
+{#-
+  The high-water mark of an incremental model's load-time column, for `where col > {{ ... }}`: the
+  newest value already in the model, or the beginning of time while the model is empty (a first
+  build before any row of its source arrived must not filter everything out on a NULL).
+-#}
+{% macro incremental_watermark(col) -%}
+    coalesce((select max({{ col }}) from {{ this }}), {{ beginning_of_time() }})
+{%- endmacro %}

@@ -12,7 +12,8 @@
   and a salesperson is a recipient (one row per salesperson recipient). Only `send` actions count
   (recall and switch rows are not messages); chats among salespeople only are not customer contact.
   Incremental: messages loaded since the last build are (re)processed whole; archive messages are
-  immutable, so earlier rows never change.
+  immutable, so earlier rows never change. An empty table (a first build before any message file
+  arrived) takes every message.
 -#}
 with
 
@@ -21,7 +22,7 @@ messages as (
     select * from {{ ref('stg_wecom__messages') }}
     where action = 'send' and sender_id is not null and sent_at is not null
     {%- if is_incremental() %}
-        and loaded_at > (select max(loaded_at) from {{ this }})
+        and loaded_at > {{ incremental_watermark('loaded_at') }}
     {%- endif %}
 
 ),

@@ -4,9 +4,15 @@
   - Log rows resolve against the opportunity's (current) pipeline through state_lookup; rows of unknown
     opportunities or spellings of another pipeline are dropped.
   - Snapshot observations (status outcome, else resolved stage) count at updated_at, else delivery
-    time. With log rows, only observations at or after the last log row count: a snapshot older than
-    the last logged change does not override the log.
-  - Without log rows, a creation entry at created_at into the earliest snapshot's state.
+    time; an observed outcome counts at the row's closed_at first (extract contract §3). With log
+    rows, only observations at or after the last log row count: a snapshot older than the last
+    logged change does not override the log.
+  - Without log rows, a creation entry at created_at into the earliest snapshot's stage. When that
+    snapshot is already closed, the creation entry goes into the stage its stage column names, else
+    the pipeline's first stage, and the outcome follows at closed_at (never at created_at).
+  - first_seen_late: the creation entry of a deal without log rows whose earliest snapshot is past
+    the pipeline's first stage (or closed without naming an open stage at its first one). How long
+    that first stay lasted is unknown: the transition that ends it has no days_in_from_state.
   - Events are ordered by time, then created < log < snapshot, then stage order (outcomes last); an
     event into the state already held is not a transition (duplicates and repeats collapse).
 -#}
@@ -67,9 +73,19 @@ opportunities as (
 
 pipeline_bounds as (
 
-    select pipeline_key, max(stage_order) as last_stage_order
+    select pipeline_key, min(stage_order) as first_stage_order, max(stage_order) as last_stage_order
     from stages
     group by pipeline_key
+
+),
+
+first_stages as (
+
+    select stages.pipeline_key, stages.stage_key
+    from stages
+    inner join pipeline_bounds
+        on stages.pipeline_key = pipeline_bounds.pipeline_key
+        and stages.stage_order = pipeline_bounds.first_stage_order
 
 ),
 
@@ -80,7 +96,8 @@ log_events as (
         state_lookup.state_key,
         stage_changes.changed_at as event_at,
         'log' as origin,
-        1 as origin_rank
+        1 as origin_rank,
+        false as first_seen_late
 
     from stage_changes
     inner join opportunities
@@ -103,8 +120,11 @@ snapshot_states as (
 
     select
         snapshots_ranked.opportunity_id,
+        snapshots_ranked.pipeline_key,
         {{ opportunity_state('snapshots_ranked.status', 'state_lookup.state_key') }} as state_key,
-        coalesce(snapshots_ranked.updated_at, snapshots_ranked.delivered_at) as observed_at,
+        state_lookup.state_key as stage_column_state_key,
+        snapshots_ranked.closed_at,
+        coalesce(snapshots_ranked.updated_at, snapshots_ranked.delivered_at) as updated_or_delivered_at,
         snapshots_ranked.age_rank
 
     from snapshots_ranked
@@ -117,32 +137,73 @@ snapshot_states as (
 
 ),
 
+{#- An observed outcome happened at the row's closed_at when it has one (contract §3). -#}
+snapshot_states_timed as (
+
+    select
+        snapshot_states.*,
+        state_stage.stage_key is null as is_outcome,
+        column_stage.stage_key as stage_column_stage_key,
+        case
+            when state_stage.stage_key is null
+                then coalesce(snapshot_states.closed_at, snapshot_states.updated_or_delivered_at)
+            else snapshot_states.updated_or_delivered_at
+        end as observed_at
+
+    from snapshot_states
+    left join stages as state_stage
+        on snapshot_states.pipeline_key = state_stage.pipeline_key
+        and snapshot_states.state_key = state_stage.stage_key
+    left join stages as column_stage
+        on snapshot_states.pipeline_key = column_stage.pipeline_key
+        and snapshot_states.stage_column_state_key = column_stage.stage_key
+    where snapshot_states.state_key is not null
+
+),
+
 snapshot_events as (
 
     select
-        snapshot_states.opportunity_id,
-        snapshot_states.state_key,
-        snapshot_states.observed_at as event_at,
+        snapshot_states_timed.opportunity_id,
+        snapshot_states_timed.state_key,
+        snapshot_states_timed.observed_at as event_at,
         'snapshot' as origin,
-        2 as origin_rank
+        2 as origin_rank,
+        false as first_seen_late
 
-    from snapshot_states
+    from snapshot_states_timed
     left join log_bounds
-        on snapshot_states.opportunity_id = log_bounds.opportunity_id
-    where snapshot_states.state_key is not null
-        and (log_bounds.last_log_at is null or snapshot_states.observed_at >= log_bounds.last_log_at)
+        on snapshot_states_timed.opportunity_id = log_bounds.opportunity_id
+    where log_bounds.last_log_at is null or snapshot_states_timed.observed_at >= log_bounds.last_log_at
 
 ),
 
 first_snapshot_states as (
 
     select
-        opportunity_id,
-        state_key,
+        snapshot_states_timed.*,
         row_number() over (partition by opportunity_id order by age_rank) as state_rank
 
-    from snapshot_states
-    where state_key is not null
+    from snapshot_states_timed
+
+),
+
+{#- Deals without log rows: created at created_at in the earliest snapshot's stage (contract §3). -#}
+creation_stages as (
+
+    select
+        first_snapshot_states.opportunity_id,
+        case
+            when not first_snapshot_states.is_outcome then first_snapshot_states.state_key
+            else coalesce(first_snapshot_states.stage_column_stage_key, first_stages.stage_key)
+        end as state_key,
+        first_snapshot_states.is_outcome and first_snapshot_states.stage_column_stage_key is null
+            as is_stage_unknown
+
+    from first_snapshot_states
+    inner join first_stages
+        on first_snapshot_states.pipeline_key = first_stages.pipeline_key
+    where first_snapshot_states.state_rank = 1
 
 ),
 
@@ -150,15 +211,17 @@ creation_events as (
 
     select
         opportunities.opportunity_id,
-        first_snapshot_states.state_key,
+        creation_stages.state_key,
         opportunities.created_at as event_at,
         'created' as origin,
-        0 as origin_rank
+        0 as origin_rank,
+        creation_stages.is_stage_unknown or creation_stages.state_key <> first_stages.stage_key as first_seen_late
 
     from opportunities
-    inner join first_snapshot_states
-        on opportunities.opportunity_id = first_snapshot_states.opportunity_id
-        and first_snapshot_states.state_rank = 1
+    inner join creation_stages
+        on opportunities.opportunity_id = creation_stages.opportunity_id
+    inner join first_stages
+        on opportunities.pipeline_key = first_stages.pipeline_key
     left join log_bounds
         on opportunities.opportunity_id = log_bounds.opportunity_id
     where log_bounds.opportunity_id is null
@@ -210,9 +273,11 @@ transitions as (
         state_key as to_state,
         event_at as transitioned_at,
         origin,
+        first_seen_late,
         row_number() over (partition by opportunity_id order by event_number) as seq,
         lag(state_key) over (partition by opportunity_id order by event_number) as from_state,
-        lag(event_at) over (partition by opportunity_id order by event_number) as from_state_entered_at
+        lag(event_at) over (partition by opportunity_id order by event_number) as from_state_entered_at,
+        lag(first_seen_late) over (partition by opportunity_id order by event_number) as is_from_unknown_stay
 
     from events_ordered
     where previous_event_state is null or previous_event_state <> state_key
@@ -251,7 +316,8 @@ transitions_flagged as (
         to_state,
         transitioned_at,
         case
-            when from_state is not null then {{ days_between('from_state_entered_at', 'transitioned_at') }}
+            when from_state is not null and not is_from_unknown_stay
+                then {{ days_between('from_state_entered_at', 'transitioned_at') }}
         end as days_in_from_state,
         case
             when from_stage_order is null then false
@@ -268,7 +334,8 @@ transitions_flagged as (
         coalesce(from_stage_order is not null and to_stage_order < from_stage_order, false) as is_regression,
         is_from_outcome and not is_to_outcome as is_reopen,
         is_to_outcome as is_close,
-        origin
+        origin,
+        first_seen_late
 
     from transitions_classified
 
@@ -303,6 +370,7 @@ final as (
         transitions_flagged.is_reopen,
         transitions_flagged.is_close,
         transitions_flagged.origin,
+        transitions_flagged.first_seen_late,
         owners.owner_id,
         opportunity_loads.loaded_at as _loaded_at
 

@@ -1,15 +1,7 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='activity_date',
-        on_schema_change='append_new_columns'
-    )
-}}
 {#-
-  Incremental by business date: every date touched by a source row loaded after the newest
-  `_loaded_at` already here is deleted and rebuilt for all salespeople (delete+insert on
-  activity_date), so a rep whose last row of a day moved away loses that day, as in a full refresh.
+  A table rebuilt on every run from int_rep_daily_activity_aggregated, which aggregates the whole
+  history anyway: a CRM follow-up re-delivered with another date or owner, a WeCom folder that arrives
+  weeks after the first build, or a change of the users' teams lands exactly as in a first build.
 -#}
 with
 
@@ -18,17 +10,6 @@ daily_activity as (
     select * from {{ ref('int_rep_daily_activity_aggregated') }}
 
 ),
-
-{%- if is_incremental() %}
-
-affected_dates as (
-
-    select distinct activity_date
-    from daily_activity
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
-
-),
-{%- endif %}
 
 final as (
 
@@ -58,10 +39,6 @@ final as (
         daily_activity._loaded_at
 
     from daily_activity
-    {%- if is_incremental() %}
-    inner join affected_dates
-        on daily_activity.activity_date = affected_dates.activity_date
-    {%- endif %}
 
 )
 

@@ -1,25 +1,13 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='opportunity_id',
-        on_schema_change='append_new_columns'
-    )
-}}
 {#-
-  Incremental by opportunity: an opportunity any of whose source rows (snapshots, log rows) were
-  loaded after the newest `_loaded_at` already here has all its transitions deleted and rebuilt, so
-  late and out-of-order rows land exactly as a full refresh would place them. The test
-  `assert_fct_stage_transitions_equals_full_rebuild` compares it with the full computation.
+  A table rebuilt from the whole history on every run: the transitions of an opportunity depend on all
+  of its log rows and snapshots, the stage configuration and the owner history, any of which can
+  change in a later delivery; rebuilding keeps every order of arrival exact.
 -#}
 with
 
 transitions as (
 
     select * from {{ ref('int_stage_transitions_sequenced') }}
-    {%- if is_incremental() %}
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
-    {%- endif %}
 
 ),
 
@@ -40,6 +28,7 @@ final as (
         is_reopen,
         is_close,
         origin,
+        first_seen_late,
         owner_id,
         _loaded_at
 

@@ -17,6 +17,7 @@ renamed as (
         status,
         cast(amount as double) as amount,
         created_at,
+        closed_at,
         updated_at,
         _delivered_at as delivered_at,
         _source_file as source_file,
