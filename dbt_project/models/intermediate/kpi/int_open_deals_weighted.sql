@@ -74,9 +74,14 @@ win_probabilities as (
 
 ),
 
+{#- A deal still in a first stay seen late (its only transition) has no known time in stage. -#}
 stage_entries as (
 
-    select opportunity_id, max(transitioned_at) as stage_entered_at
+    select
+        opportunity_id,
+        max(transitioned_at) as stage_entered_at,
+        max(seq) = 1 and max(case when first_seen_late then 1 else 0 end) = 1 as is_stay_unknown
+
     from transitions
     group by opportunity_id
 
@@ -103,7 +108,10 @@ final as (
         open_opportunities.current_state as stage_key,
         stages.stage_order,
         stage_entries.stage_entered_at,
-        {{ days_between('stage_entries.stage_entered_at', 'data_bounds.latest_data_at') }} as days_in_stage,
+        case
+            when not stage_entries.is_stay_unknown
+                then {{ days_between('stage_entries.stage_entered_at', 'data_bounds.latest_data_at') }}
+        end as days_in_stage,
         coalesce(open_opportunities.amount, 0) as amount,
         open_opportunities.expected_close_date,
         cast({{ dbt.date_trunc('month', 'open_opportunities.expected_close_date') }} as date) as expected_close_month,

@@ -60,6 +60,7 @@ states_at_month_end as (
         transitions.pipeline_key,
         transitions.to_state,
         transitions.transitioned_at,
+        transitions.first_seen_late,
         month_ends.month_start,
         month_ends.measured_at,
         row_number() over (
@@ -82,7 +83,10 @@ final as (
         opportunities.team,
         states_at_month_end.to_state as stage_key,
         states_at_month_end.transitioned_at as stage_entered_at,
-        {{ days_between('states_at_month_end.transitioned_at', 'states_at_month_end.measured_at') }} as days_in_stage
+        case
+            when not states_at_month_end.first_seen_late
+                then {{ days_between('states_at_month_end.transitioned_at', 'states_at_month_end.measured_at') }}
+        end as days_in_stage
 
     from states_at_month_end
     inner join stages

@@ -9,6 +9,9 @@
   - advanced from k: reached a stage after k or was won; advanced_at = the first such entry, so
     days_to_advance = advanced_at - reached_at (>= 0).
   - lost_here: the deal is lost now and k is the highest stage it reached.
+  - is_first_seen_late: k lies within a first stay seen late (a deal without stage log first seen
+    in a later stage than k, or in k itself): it counts as reached, but how long the deal spent there
+    is unknown, so days_to_advance is NULL and no duration, threshold or skip figure uses it.
 -#}
 with
 
@@ -41,6 +44,17 @@ pipeline_bounds as (
     select pipeline_key, max(stage_order) as last_stage_order
     from stages
     group by pipeline_key
+
+),
+
+unknown_stays as (
+
+    select transitions.opportunity_id, stages.stage_order as last_unknown_stage_order
+    from transitions
+    inner join stages
+        on transitions.pipeline_key = stages.pipeline_key
+        and transitions.to_state = stages.stage_key
+    where transitions.first_seen_late
 
 ),
 
@@ -112,8 +126,11 @@ final as (
         stage_reach.entered_at is null as is_skipped,
         stage_reach.advanced_at,
         stage_reach.advanced_at is not null as is_advanced,
+        coalesce(stage_reach.stage_order <= unknown_stays.last_unknown_stage_order, false) as is_first_seen_late,
         case
-            when stage_reach.advanced_at is not null
+            when stage_reach.advanced_at is not null and unknown_stays.opportunity_id is null
+                then {{ days_between('stage_reach.reached_at', 'stage_reach.advanced_at') }}
+            when stage_reach.advanced_at is not null and stage_reach.stage_order > unknown_stays.last_unknown_stage_order
                 then {{ days_between('stage_reach.reached_at', 'stage_reach.advanced_at') }}
         end as days_to_advance,
         opportunities.outcome = 'lost' and opportunities.highest_stage_order = stage_reach.stage_order
@@ -122,6 +139,8 @@ final as (
     from stage_reach
     inner join opportunities
         on stage_reach.opportunity_id = opportunities.opportunity_id
+    left join unknown_stays
+        on stage_reach.opportunity_id = unknown_stays.opportunity_id
     where opportunities.outcome <> 'invalid'
 
 )

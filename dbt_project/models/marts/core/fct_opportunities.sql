@@ -67,6 +67,7 @@ transition_summary as (
         {{ dbt.cast('sum(case when transitions.is_regression then 1 else 0 end)', 'integer') }} as regression_count,
         {{ dbt.cast('sum(case when transitions.is_reopen then 1 else 0 end)', 'integer') }} as reopen_count,
         max(case when transitions.is_skip then 1 else 0 end) = 1 as skipped_any_stage,
+        max(case when transitions.first_seen_late then 1 else 0 end) = 1 as first_seen_late,
         max(transitions.transitioned_at) as last_transition_at
 
     from transitions
@@ -170,6 +171,7 @@ opportunities_joined as (
         coalesce(transition_summary.regression_count, 0) as regression_count,
         coalesce(transition_summary.reopen_count, 0) as reopen_count,
         coalesce(transition_summary.skipped_any_stage, false) as skipped_any_stage,
+        coalesce(transition_summary.first_seen_late, false) as first_seen_late,
         last_followups.last_crm_followup_at,
         last_messages.last_wecom_message_at,
         transition_summary.last_transition_at
@@ -237,6 +239,7 @@ final as (
         cast(regression_count as integer) as regression_count,
         cast(reopen_count as integer) as reopen_count,
         skipped_any_stage,
+        first_seen_late,
         case
             when last_crm_followup_at is null then last_wecom_message_at
             when last_wecom_message_at is null then last_crm_followup_at

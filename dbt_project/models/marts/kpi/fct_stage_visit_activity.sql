@@ -6,6 +6,8 @@
   is NULL when the stage requires nothing; otherwise every required activity type must occur in the
   visit, and a `wechat` requirement is also met by a WeCom message the salesperson sent to the prospect.
   Invalid deals stay here (opportunity_outcome = 'invalid'); the compliance KPI leaves them out.
+  A first stay seen late (fct_stage_transitions.first_seen_late) has no days_in_visit: its length is
+  unknown.
 -#}
 with
 
@@ -65,6 +67,7 @@ visits as (
         transitions_bounded.seq,
         coalesce(transitions_bounded.owner_id, opportunities.owner_id) as owner_id,
         transitions_bounded.transitioned_at as entered_at,
+        transitions_bounded.first_seen_late,
         transitions_bounded.next_transitioned_at as exited_at,
         transitions_bounded.next_state as exit_state,
         coalesce(transitions_bounded.next_transitioned_at, data_bounds.latest_data_at) as visit_end_at,
@@ -177,7 +180,9 @@ final as (
         visits.exited_at,
         visits.exit_state,
         visits.exited_at is null as is_current_visit,
-        cast({{ days_between('visits.entered_at', 'visits.visit_end_at') }} as double) as days_in_visit,
+        cast(case
+            when not visits.first_seen_late then {{ days_between('visits.entered_at', 'visits.visit_end_at') }}
+        end as double) as days_in_visit,
         cast(coalesce(visit_counts.crm_followups, 0) as integer) as crm_followups,
         {%- for activity_type in activity_types() %}
         cast(coalesce(visit_counts.crm_followups_{{ activity_type }}, 0) as integer) as crm_followups_{{ activity_type }},

@@ -3,7 +3,8 @@
   the stage: does skipping a stage hurt? Deals closed (won or lost; never invalid) in the half-year
   (by closed_at, business time) that reached the stage are split into those that skipped it (reached
   it without ever entering it, by a forward jump or by being created past it) and those that went
-  through it (entered it). Because a skipping deal has by definition already got past the stage, the
+  through it (entered it). Stages within a first stay seen late (no stage log) are left out: whether
+  the deal went through them is unknown. Because a skipping deal has by definition already got past the stage, the
   like-for-like comparison is also given: deals that went through it and advanced (through_advanced_*).
   Win rate = won / closed; average sales cycle over the won deals (first contact to close).
 -#}
@@ -12,7 +13,7 @@ with
 stages_reached as (
 
     select * from {{ ref('int_opportunity_stages_reached') }}
-    where outcome in ('won', 'lost')
+    where outcome in ('won', 'lost') and not is_first_seen_late
 
 ),
 

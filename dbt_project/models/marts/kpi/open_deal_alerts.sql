@@ -8,7 +8,9 @@
     `followup_days` (dbt var, default 7) or more days old;
   - overdue: the expected close date is before the latest data date;
   - skipped_stage: the deal reached a later stage without ever entering a stage the pipeline marks
-    `required` (also when it was created past it).
+    `required` (also when it was created past it, but not when it was first seen past it without a
+    stage log: whether it went through the stage is unknown). A deal still in a first stay seen late
+    has no known days in stage and is never `stalled`.
   threshold_days / metric_days carry the numbers behind the flag; reason_detail says it in words.
 -#}
 with
@@ -59,7 +61,7 @@ skipped_required as (
         {{ dbt.listagg('stage_key', "','", 'order by stage_order') }} as skipped_stages
 
     from stages_reached
-    where is_required and is_skipped
+    where is_required and is_skipped and not is_first_seen_late
     group by opportunity_id
 
 ),
