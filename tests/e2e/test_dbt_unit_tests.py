@@ -1,0 +1,33 @@
+"""Every dbt unit test (transition logic, KPI rules, alerts) against the reference warehouse.
+
+Production runs build without them (`dbt build --exclude test_type:unit`): they test the code, not the
+data, so they belong here. They need only the relations' column types, which the reference run built.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.conftest import Deployment
+
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def test_every_dbt_unit_test_passes(reference: Deployment, tmp_path: Path) -> None:
+    warehouse = tmp_path / "stagewise.duckdb"
+    shutil.copyfile(reference.warehouse, warehouse)  # unit tests may write; keep the reference intact
+    command = [
+        str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit",
+        "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path),
+    ]  # fmt: skip
+    env = {**os.environ, "STAGEWISE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    done = subprocess.run(command, cwd=DBT_DIR, env=env, capture_output=True, text=True, check=False)
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    failed = [r["unique_id"] for r in results if r["status"] != "pass"]
+    assert done.returncode == 0 and not failed, f"{failed}\n{done.stdout[-4000:]}"
+    assert len(results) >= 25
