@@ -97,7 +97,8 @@ def _followups(con: duckdb.DuckDBPyConnection, rep_id: str, day: str) -> int:
 
 def test_build_in_deliveries_equals_full_refresh(demo: Path, tmp_path: Path) -> None:
     """CRM only first (WeCom weeks later), then the rest plus a follow-up re-delivered on another day
-    with another owner: no stale row, no missing row, no `--full-refresh` needed."""
+    with another owner and a stage renamed in pipelines.yml: no stale row, no missing row, no
+    `--full-refresh` needed."""
     early = tmp_path / "early"
     shutil.copytree(demo, early)
     shutil.rmtree(early / "wecom")
@@ -114,6 +115,13 @@ def test_build_in_deliveries_equals_full_refresh(demo: Path, tmp_path: Path) -> 
         f"{header}\n{','.join([activity_id, new_owner, '2026-03-15 09:00:00', *rest])}\n", encoding="utf-8"
     )
     old_day = occurred_at[:10]
+    stages_file = late / "pipelines.yml"  # the stage key `quote` renamed; old spellings stay aliases
+    stages_file.write_text(
+        stages_file.read_text(encoding="utf-8").replace("{key: quote,", "{key: proposal,").replace(
+            "aliases: [方案/报价]", "aliases: [方案/报价, quote]"
+        ),
+        encoding="utf-8",
+    )
 
     warehouse = tmp_path / "w.duckdb"
     _load(early, warehouse)
@@ -127,6 +135,8 @@ def test_build_in_deliveries_equals_full_refresh(demo: Path, tmp_path: Path) -> 
     with duckdb.connect(str(warehouse)) as con:
         assert _followups(con, old_owner, old_day) == before_old - 1
         assert _followups(con, new_owner, "2026-03-15") == before_new + 1
+        states = dict(con.sql("select to_state, count(*) from marts.fct_stage_transitions group by 1").fetchall())
+        assert "quote" not in states and states["proposal"] > 0
         for table in REBUILT:
             con.sql(f"create table main.{table.split('.')[1]}_delivered as select * from {_without_load_time(table)}")
     _dbt(["run", "--full-refresh", "--select", *[t.split(".")[1] for t in REBUILT]], warehouse, tmp_path)
