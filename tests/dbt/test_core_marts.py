@@ -117,9 +117,9 @@ def test_build_in_deliveries_equals_full_refresh(demo: Path, tmp_path: Path) -> 
     old_day = occurred_at[:10]
     stages_file = late / "pipelines.yml"  # the stage key `quote` renamed; old spellings stay aliases
     stages_file.write_text(
-        stages_file.read_text(encoding="utf-8").replace("{key: quote,", "{key: proposal,").replace(
-            "aliases: [方案/报价]", "aliases: [方案/报价, quote]"
-        ),
+        stages_file.read_text(encoding="utf-8")
+        .replace("{key: quote,", "{key: proposal,")
+        .replace("aliases: [方案/报价]", "aliases: [方案/报价, quote]"),
         encoding="utf-8",
     )
 
