@@ -39,8 +39,8 @@ OUTPUT_SCHEMA = pl.Schema(
         "expected_close_month": pl.Date,
         "stage_probability": pl.Float64,
         "p_win_method": pl.String,
-        "p_win_fallback_reason": pl.String,
         "training_deals": pl.Int32,
+        "p_win_fallback_reason": pl.String,
     }
 )
 
@@ -142,8 +142,8 @@ def _finish(predicted: pl.DataFrame, tz: str) -> pl.DataFrame:
         expected_close_month=expected_close.dt.date().dt.truncate("1mo"),
         stage_probability=pl.col("probability"),
         p_win_method=pl.col("p_win_method"),
-        p_win_fallback_reason=pl.col("p_win_fallback_reason"),
         training_deals=pl.col("training_deals"),
+        p_win_fallback_reason=pl.col("p_win_fallback_reason"),
     ).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
 
 
