@@ -97,9 +97,9 @@ def _model_p_win(train: pl.DataFrame, target: pl.DataFrame, levels: list[str]) -
     except Exception as exc:  # noqa: BLE001 - one as-of date's failed fit must not stop the whole forecast
         detail = str(exc).strip().splitlines()
         return None, f"model fit failed: {type(exc).__name__}: {detail[0] if detail else 'no message'}"
-    invalid = int((~(np.isfinite(p_win) & (p_win >= 0.0) & (p_win <= 1.0))).sum())
+    invalid = int((~(np.isfinite(p_win) & (p_win > 0.0) & (p_win < 1.0))).sum())
     if invalid:
-        return None, f"the model gave a non-finite or out-of-range p_win for {invalid} of {len(p_win)} open deals"
+        return None, f"the model gave a p_win not strictly inside (0, 1) for {invalid} of {len(p_win)} open deals"
     return p_win, None
 
 

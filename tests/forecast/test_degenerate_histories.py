@@ -11,6 +11,7 @@ import pytest
 
 import forecast.predict
 from forecast import forecast_opportunities
+from forecast.logit import LogisticModel, fit_logistic
 from forecast.predict import MIN_TRAINING_DEALS
 from tests.forecast.degenerate import history_of, random_deals
 from tests.forecast.synthetic import simulate
@@ -107,14 +108,26 @@ def test_history_years_in_the_past_with_amounts_known_only_at_close() -> None:
     assert abs(latest["p_win"].mean() - win_rate) < 0.2  # near the base rate, not pushed to 0 or 1
 
 
-def test_an_unexpected_error_in_the_fit_falls_back_for_that_date(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        raise np.linalg.LinAlgError("Singular matrix")
+def _singular(*args: object, **kwargs: object) -> None:
+    raise np.linalg.LinAlgError("Singular matrix")
 
-    monkeypatch.setattr(forecast.predict, "fit_logistic", broken)
+
+def _one_newton_step(x: np.ndarray, y: np.ndarray, offset: np.ndarray, l2: float) -> LogisticModel:
+    return fit_logistic(x, y, offset, l2=l2, max_iter=1)
+
+
+@pytest.mark.parametrize(
+    ("fit", "reason"),
+    [
+        (_singular, "model fit failed: LinAlgError: Singular matrix"),
+        (_one_newton_step, "model fit failed: FitError: Newton's method did not converge in 1 iterations"),
+    ],
+)
+def test_a_failed_fit_falls_back_for_that_date(monkeypatch: pytest.MonkeyPatch, fit: object, reason: str) -> None:
+    monkeypatch.setattr(forecast.predict, "fit_logistic", fit)
     out = _checked(forecast_opportunities(simulate(), TZ))
     reasons = set(out.filter(pl.col("training_deals") >= MIN_TRAINING_DEALS)["p_win_fallback_reason"])
-    assert reasons == {"model fit failed: LinAlgError: Singular matrix"}
+    assert reasons == {reason}
 
 
 def test_a_non_finite_prediction_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,4 +137,4 @@ def test_a_non_finite_prediction_falls_back(monkeypatch: pytest.MonkeyPatch) -> 
     out = _checked(forecast_opportunities(simulate(), TZ))
     late = out.filter(pl.col("training_deals") >= MIN_TRAINING_DEALS)
     assert set(late["p_win_method"]) == {"stage_probability"}
-    assert late["p_win_fallback_reason"].str.contains("non-finite or out-of-range p_win").all()
+    assert late["p_win_fallback_reason"].str.contains("p_win not strictly inside (0, 1)", literal=True).all()
