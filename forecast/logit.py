@@ -1,4 +1,4 @@
-"""L2-regularized logistic regression with an offset, fitted by Newton's method (numpy only)."""
+"""L2-regularized logistic regression with an offset, fitted by damped Newton's method (numpy only)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 EPS = 1e-6
+INTERCEPT_L2 = 1e-4  # a whisper of a penalty on the intercept: with one outcome only it stays finite
+MAX_ITER = 100
+TOLERANCE = 1e-8
+
+
+class FitError(ArithmeticError):
+    """The fit did not reach a finite optimum (it never should: the objective is strictly convex)."""
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -31,27 +38,57 @@ class LogisticModel:
         return sigmoid(offset + self.intercept + ((x - self.mean) / self.scale) @ self.coef)
 
 
+def _penalized_loss(beta: np.ndarray, z: np.ndarray, y: np.ndarray, offset: np.ndarray, penalty: np.ndarray) -> float:
+    """− log-likelihood + penalty/2·β², computed without overflow (log(1 + e^η) = logaddexp(0, η))."""
+    eta = offset + z @ beta
+    return float(np.sum(np.logaddexp(0.0, eta) - y * eta) + 0.5 * np.sum(penalty * beta**2))
+
+
+def _newton(z: np.ndarray, y: np.ndarray, offset: np.ndarray, penalty: np.ndarray, max_iter: int) -> np.ndarray:
+    """Newton steps, each halved until the penalized loss decreases (Armijo): converges on any data.
+
+    The loss is strictly convex (every coefficient, the intercept included, is penalized), so a finite
+    optimum exists even under perfect separation; the line search keeps a full Newton step from
+    overshooting when the fitted probabilities saturate.
+    """
+    beta = np.zeros(z.shape[1])
+    loss = _penalized_loss(beta, z, y, offset, penalty)
+    for _ in range(max_iter):
+        p = 0.5 * (1.0 + np.tanh((offset + z @ beta) / 2.0))  # the exact sigmoid, stable at any η
+        gradient = z.T @ (p - y) + penalty * beta
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        step = -np.linalg.solve(hessian, gradient)
+        decrease = float(gradient @ step)  # < 0: a descent direction
+        t = 1.0
+        while True:
+            candidate = _penalized_loss(beta + t * step, z, y, offset, penalty)
+            if candidate <= loss + 1e-4 * t * decrease or t < 1e-10:
+                break
+            t /= 2.0
+        beta, loss = beta + t * step, candidate
+        if not np.isfinite(beta).all() or not np.isfinite(loss):
+            raise FitError("Newton's method produced a non-finite coefficient")
+        if np.max(np.abs(t * step)) < TOLERANCE:
+            return beta
+    raise FitError(f"Newton's method did not converge in {max_iter} iterations")
+
+
 def fit_logistic(
-    x: np.ndarray, y: np.ndarray, offset: np.ndarray, l2: float = 1.0, max_iter: int = 50
+    x: np.ndarray, y: np.ndarray, offset: np.ndarray, l2: float = 1.0, max_iter: int = MAX_ITER
 ) -> LogisticModel:
-    """Maximize Σ log-likelihood − l2/2·|coef|² on standardized features; the intercept is not penalized.
+    """Minimize − Σ log-likelihood + l2/2·|coef|² on standardized features (intercept: INTERCEPT_L2 only).
 
     With the offset set to the static stage log-odds, a strong penalty or little data leaves the
     prediction at the stage probability shifted by one intercept: the model shrinks towards the CRM rule.
+    Raises FitError when the inputs are not finite or no finite optimum is reached.
     """
+    if not (np.isfinite(x).all() and np.isfinite(y).all() and np.isfinite(offset).all()):
+        raise FitError("the training data hold a non-finite value")
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
     z = np.column_stack([np.ones(len(x)), (x - mean) / scale])
     penalty = np.full(z.shape[1], l2)
-    penalty[0] = 0.0
-    beta = np.zeros(z.shape[1])
-    for _ in range(max_iter):
-        p = sigmoid(offset + z @ beta)
-        gradient = z.T @ (y - p) - penalty * beta
-        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-8)
-        step = np.linalg.solve(hessian, gradient)
-        beta += step
-        if np.max(np.abs(step)) < 1e-8:
-            break
+    penalty[0] = INTERCEPT_L2
+    beta = _newton(z, y, offset, penalty, max_iter)
     return LogisticModel(float(beta[0]), beta[1:], mean, scale)

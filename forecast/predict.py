@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from forecast.calendar import as_of_dates, cutoff, snapshot_grid
+from forecast.design import Design
 from forecast.features import FEATURES, open_deal_features
 from forecast.inputs import History
 from forecast.logit import fit_logistic, logit
@@ -39,6 +40,7 @@ OUTPUT_SCHEMA = pl.Schema(
         "stage_probability": pl.Float64,
         "p_win_method": pl.String,
         "training_deals": pl.Int32,
+        "p_win_fallback_reason": pl.String,
     }
 )
 
@@ -62,7 +64,43 @@ def _stage_dummies(frame: pl.DataFrame, levels: list[str]) -> np.ndarray:
 
 
 def _design(frame: pl.DataFrame, levels: list[str]) -> np.ndarray:
-    return np.column_stack([frame.select(FEATURES).to_numpy().astype(float), _stage_dummies(frame, levels)])
+    """Raw feature columns (FEATURES, then one indicator per stage level); nulls become NaN for `Design`."""
+    features = frame.select(pl.col(FEATURES).cast(pl.Float64).fill_null(float("nan"))).to_numpy()
+    return np.column_stack([features, _stage_dummies(frame, levels)])
+
+
+def _fit_and_predict(train: pl.DataFrame, target: pl.DataFrame, levels: list[str]) -> np.ndarray:
+    x_train, x_target = _design(train, levels), _design(target, levels)
+    design = Design.learn(x_train, (*FEATURES, *levels), x_target)
+    if design.dropped:
+        log.info("model columns left out: %s", ", ".join(f"{k} ({v})" for k, v in design.dropped.items()))
+    y = train["won"].to_numpy().astype(float)
+    model = fit_logistic(design.apply(x_train), y, _offset(train), l2=L2)
+    return model.predict(design.apply(x_target), _offset(target))
+
+
+def _model_p_win(train: pl.DataFrame, target: pl.DataFrame, levels: list[str]) -> tuple[np.ndarray | None, str | None]:
+    """The model's p_win for the target rows, or None and the reason the stage probabilities stand in.
+
+    Never raises: a data problem (too little history, one outcome) or any failure of the fit falls
+    back for this as-of date only, so the forecast cannot stop the KPI marts built on it.
+    """
+    deals = train["opportunity_id"].n_unique()
+    if deals < MIN_TRAINING_DEALS:
+        return None, f"{deals} closed deals known at the as-of date, fewer than {MIN_TRAINING_DEALS} to learn from"
+    outcomes = train.unique("opportunity_id")["won"]
+    if outcomes.n_unique() < 2:
+        outcome = "won" if outcomes[0] else "lost"
+        return None, f"all {deals} closed deals known at the as-of date were {outcome}: nothing to learn from"
+    try:
+        p_win = _fit_and_predict(train, target, levels)
+    except Exception as exc:  # noqa: BLE001 - one as-of date's failed fit must not stop the whole forecast
+        detail = str(exc).strip().splitlines()
+        return None, f"model fit failed: {type(exc).__name__}: {detail[0] if detail else 'no message'}"
+    invalid = int((~(np.isfinite(p_win) & (p_win > 0.0) & (p_win < 1.0))).sum())
+    if invalid:
+        return None, f"the model gave a p_win not strictly inside (0, 1) for {invalid} of {len(p_win)} open deals"
+    return p_win, None
 
 
 def _predict_one(
@@ -70,20 +108,17 @@ def _predict_one(
 ) -> pl.DataFrame:
     target = rows.filter(pl.col("snapshot_date") == as_of)
     train = _labelled(rows, states, as_of)
-    deals = train["opportunity_id"].n_unique()
-    usable = deals >= MIN_TRAINING_DEALS and train["won"].n_unique() == 2
-    if usable:
-        model = fit_logistic(_design(train, levels), train["won"].to_numpy().astype(float), _offset(train), l2=L2)
-        p_win = model.predict(_design(target, levels), _offset(target))
-    else:
-        log.info("as-of %s: %d closed deals to learn from; using the stage probabilities", as_of, deals)
+    p_win, reason = _model_p_win(train, target, levels)
+    if p_win is None:
+        log.warning("as-of %s: p_win falls back to the stage probabilities: %s", as_of, reason)
         p_win = target["probability"].fill_null(0.0).to_numpy()
     won_rows = train.filter(pl.col("won")).with_columns(remaining_days=days_between("cutoff_at", "closed_at"))
     timed = close_timing(won_rows, target.select("opportunity_id", "pipeline_key", "state"), horizon_days)
     return target.join(timed.drop("pipeline_key", "state"), on="opportunity_id", how="left").with_columns(
         p_win=pl.Series(p_win, dtype=pl.Float64),
-        p_win_method=pl.lit("model" if usable else "stage_probability"),
-        training_deals=pl.lit(deals, dtype=pl.Int32),
+        p_win_method=pl.lit("stage_probability" if reason else "model"),
+        p_win_fallback_reason=pl.lit(reason, dtype=pl.String),
+        training_deals=pl.lit(train["opportunity_id"].n_unique(), dtype=pl.Int32),
     )
 
 
@@ -108,6 +143,7 @@ def _finish(predicted: pl.DataFrame, tz: str) -> pl.DataFrame:
         stage_probability=pl.col("probability"),
         p_win_method=pl.col("p_win_method"),
         training_deals=pl.col("training_deals"),
+        p_win_fallback_reason=pl.col("p_win_fallback_reason"),
     ).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
 
 

@@ -29,7 +29,11 @@ def _failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
     return reasons
 
 
-def _failed_expectations(result: dg.ExecuteInProcessResult) -> list[str]:
+def _failed_expectations(result: dg.ExecuteInProcessResult, warehouse: Path) -> list[str]:
+    from orchestration.lib.dbt import DBT_PROJECT
+    from orchestration.lib.dbt_failures import stored_failure_lines
+    from orchestration.lib.warehouse import connect
+
     lines = []
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed or evaluation.check_name.startswith("gx_"):  # GX details come from the report
@@ -38,6 +42,11 @@ def _failed_expectations(result: dg.ExecuteInProcessResult) -> list[str]:
         detail = f": {failed.value}" if failed is not None else ""
         severity = evaluation.severity.value.lower() if evaluation.severity else "error"
         lines.append(f"  [{severity}] {evaluation.asset_check_key.to_user_string()}{detail}")
+        unique_id = evaluation.metadata.get("unique_id")  # a dbt test: its stored failing rows, if it keeps them
+        if unique_id is not None and warehouse.exists():
+            with connect(warehouse, read_only=True) as con:
+                rows = stored_failure_lines(con, DBT_PROJECT.manifest_path, str(unique_id.value))
+            lines.extend(f"      {row}" for row in rows)
     return lines
 
 
@@ -116,7 +125,7 @@ def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, started_a
     if warehouse.exists():
         with connect(warehouse, read_only=True) as con:
             print("\n" + load_summary(con, since=started_at), file=out)
-    failed = _failed_expectations(result) + failure_lines(warehouse.parent / "reports")
+    failed = _failed_expectations(result, warehouse) + failure_lines(warehouse.parent / "reports")
     if failed:
         print("\nFailed checks and expectations (report: reports/validation.html):", file=out)
         print("\n".join(failed), file=out)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 
-from forecast.logit import fit_logistic, logit, sigmoid
+from forecast.design import Design
+from forecast.logit import FitError, fit_logistic, logit, sigmoid
 from forecast.shrinkage import MAX_PRIOR_DEALS, prior_strength, shrunk_rates
 from forecast.timing import close_timing
 
@@ -52,3 +54,44 @@ def test_close_timing_falls_back_from_stage_to_pipeline_to_everyone() -> None:
     timed = close_timing(won, targets, horizon_days=90)
     assert timed["share_within_horizon"].to_list() == [0.5, 0.5, 9 / 15]
     assert timed["median_remaining_days"].to_list()[:2] == [105.0, 105.0]
+
+
+def test_perfect_separation_with_a_weak_penalty_converges_to_finite_coefficients() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(5_000, 2))
+    y = (x[:, 0] > 0).astype(float)
+    model = fit_logistic(x, y, np.zeros(len(x)), l2=1e-3)
+    p = model.predict(x, np.zeros(len(x)))
+    assert np.isfinite(model.coef).all() and np.isfinite(model.intercept)
+    assert model.coef[0] > 10  # the separating direction is followed far, but not to infinity
+    assert ((p > 0) & (p < 1)).all()
+    assert ((p > 0.5) == (y == 1)).mean() > 0.99
+
+
+def test_a_single_outcome_keeps_the_intercept_finite() -> None:
+    x = np.random.default_rng(3).normal(size=(200, 2))
+    model = fit_logistic(x, np.ones(len(x)), np.zeros(len(x)), l2=10.0)
+    assert np.isfinite(model.intercept) and 5 < model.intercept < 20  # converged, not stopped mid-divergence
+
+
+def test_non_finite_training_data_and_an_exhausted_iteration_budget_raise_fit_error() -> None:
+    x = np.random.default_rng(4).normal(size=(100, 2))
+    y = (x[:, 0] > 0).astype(float)
+    with pytest.raises(FitError, match="non-finite"):
+        fit_logistic(np.where(x > 2, np.nan, x), y, np.zeros(len(x)))
+    with pytest.raises(FitError, match="did not converge in 1 iterations"):
+        fit_logistic(x, y, np.zeros(len(x)), l2=1e-3, max_iter=1)
+
+
+def test_design_drops_uninformative_columns_and_imputes_the_training_median() -> None:
+    nan = np.nan
+    train = np.array([[1.0, 7.0, nan, 1.0, 10.0], [3.0, 7.0, nan, 2.0, 20.0], [nan, 7.0, nan, 3.0, 30.0]])
+    target = np.array([[nan, 7.0, 1.0, nan, np.inf], [5.0, 7.0, 2.0, nan, 40.0]])
+    design = Design.learn(train, ("a", "constant", "never", "unknown_now", "b"), target)
+    assert design.dropped == {
+        "constant": "constant",
+        "never": "no finite value",
+        "unknown_now": "unknown for every open deal",
+    }
+    assert design.apply(train).tolist() == [[1.0, 10.0], [3.0, 20.0], [2.0, 30.0]]
+    assert design.apply(target).tolist() == [[2.0, 20.0], [5.0, 40.0]]

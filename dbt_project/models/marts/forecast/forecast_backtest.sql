@@ -2,7 +2,9 @@
   One row per past as-of date and method: how good were the probabilities given to the deals open
   on that date, judged by how those deals finally ended. The latest as-of date has no outcomes yet
   and is left out. Both methods share the same deals and the same timing (p_close_90d_if_won), so
-  the comparison isolates the probabilities.
+  the comparison isolates the probabilities. At an as-of date where the forecast fell back to the
+  stage probabilities (p_win_method = 'stage_probability'), the `model` row scores those same
+  probabilities: it equals the `stage_probability` row, and p_win_fallback says so.
 -#}
 with
 
@@ -32,6 +34,7 @@ deals_scored as (
         forecasts.p_win,
         forecasts.stage_probability,
         forecasts.p_close_90d_if_won,
+        forecasts.p_win_method,
         opportunities.outcome,
         case when opportunities.outcome = 'won' then 1.0 else 0.0 end as won,
         opportunities.outcome in ('won', 'lost') as has_known_outcome,
@@ -90,7 +93,8 @@ final as (
                 then cast(coalesce(sum(case when won_within_horizon then final_amount end), 0) as double)
         end as actual_won_amount_90d,
         cast(count(*) as integer) as open_deals,
-        min(case when horizon_complete then 1 else 0 end) = 1 as horizon_complete
+        min(case when horizon_complete then 1 else 0 end) = 1 as horizon_complete,
+        max(case when p_win_method = 'stage_probability' then 1 else 0 end) = 1 as p_win_fallback
 
     from predictions_clipped
     group by as_of_date, method

@@ -1,7 +1,9 @@
 {#-
   Reliability table: one row per method and predicted-probability bucket (tenths), pooled over every
   past as-of date: the deals given a probability in the bucket and the share of them finally won. A
-  calibrated method has observed_win_rate close to mean_predicted in every bucket.
+  calibrated method has observed_win_rate close to mean_predicted in every bucket. The `model` rows
+  hold only predictions the model made: at an as-of date where p_win fell back to the stage
+  probabilities, its deals count under `stage_probability` only.
 -#}
 with
 
@@ -27,6 +29,7 @@ deals_known as (
 
     select
         forecasts.p_win,
+        forecasts.p_win_method,
         forecasts.stage_probability,
         case when opportunities.outcome = 'won' then 1.0 else 0.0 end as won
 
@@ -41,7 +44,7 @@ deals_known as (
 
 predictions as (
 
-    select 'model' as method, p_win as p, won from deals_known
+    select 'model' as method, p_win as p, won from deals_known where p_win_method = 'model'
     union all
     select 'stage_probability' as method, stage_probability as p, won from deals_known
 
