@@ -9,6 +9,8 @@
   - advanced from k: reached a stage after k or was won; advanced_at = the first such entry, so
     days_to_advance = advanced_at - reached_at (>= 0).
   - lost_here: the deal is lost now and k is the highest stage it reached.
+  owner_id is the current owner (as in kpi_monthly); team is that owner's team when the deal reached k
+  (rep_team_at), so the funnel's team rows follow the rep's team at the time of the event.
 -#}
 with
 
@@ -33,6 +35,12 @@ stages as (
 outcomes as (
 
     select * from {{ ref('outcome_states') }}
+
+),
+
+rep_teams as (
+
+    select * from {{ ref('int_rep_teams_historized') }}
 
 ),
 
@@ -102,7 +110,7 @@ final as (
         stage_reach.stage_order,
         stage_reach.is_required,
         opportunities.owner_id,
-        opportunities.team,
+        rep_teams.team,
         opportunities.outcome,
         opportunities.closed_at,
         opportunities.sales_cycle_days,
@@ -122,6 +130,8 @@ final as (
     from stage_reach
     inner join opportunities
         on stage_reach.opportunity_id = opportunities.opportunity_id
+    left join rep_teams
+        on {{ rep_team_at('rep_teams', 'opportunities.owner_id', 'stage_reach.reached_at') }}
     where opportunities.outcome <> 'invalid'
 
 )
