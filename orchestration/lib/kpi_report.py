@@ -39,6 +39,7 @@ REASONS = {
     "stalled": "停滞 Stalled",
     "no_follow_up": "未跟进 No follow-up",
     "overdue": "逾期 Overdue",
+    "overdue_follow_up": "计划跟进逾期 Follow-up overdue",
     "skipped_stage": "跳过必经阶段 Skipped stage",
 }
 METRICS = {

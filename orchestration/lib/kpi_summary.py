@@ -119,5 +119,5 @@ def alerts(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
     if summary is not None:
         when = f"as of {summary.as_of:%Y-%m-%d}, the latest data date" if summary.as_of else "none"
         lines += ["", f"Open-deal alerts ({when}): {summary.deals:,} deals flagged"]
-        lines += [f"  {reason:<14} {summary.counts[reason]:>5}" for reason in ALERT_REASONS]
+        lines += [f"  {reason:<18} {summary.counts[reason]:>5}" for reason in ALERT_REASONS]
     return lines

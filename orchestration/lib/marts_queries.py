@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-ALERT_REASONS = ("stalled", "no_follow_up", "overdue", "skipped_stage")
+ALERT_REASONS = ("stalled", "no_follow_up", "overdue", "overdue_follow_up", "skipped_stage")
 FUNNEL_COLUMNS = (
     "pipeline_key",
     "stage_key",

@@ -204,7 +204,8 @@ def test_alerts_count_reasons_and_list_the_top_twenty_deals(page):
     assert "22 open deals flagged as of 2026-11-28" in alerts
     counts, deals = _rows_of(alerts.split("<h3>")[0]), _rows_of(alerts.split("<h3>")[1])
     assert [row[:2] for row in counts] == [["停滞 Stalled", "1"], ["未跟进 No follow-up", "22"],
-                                           ["逾期 Overdue", "0"], ["跳过必经阶段 Skipped stage", "0"]]  # fmt: skip
+                                           ["逾期 Overdue", "0"], ["计划跟进逾期 Follow-up overdue", "0"],
+                                           ["跳过必经阶段 Skipped stage", "0"]]  # fmt: skip
     assert len(deals) == 20
     assert deals[0][0] == "O01" and deals[0][4] == "未跟进 No follow-up, 停滞 Stalled"  # two reasons first
     assert [row[0] for row in deals[1:4]] == ["O22", "O21", "O20"]  # then the largest amount

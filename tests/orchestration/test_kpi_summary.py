@@ -101,8 +101,8 @@ def test_alert_counts_as_of_the_latest_data_date(con):
     text = headline(con, OCT)
     assert "Deals open at the end of 2026-10: 8 (4 stalled)" in text
     assert "Open-deal alerts (as of 2026-11-28, the latest data date): 2 deals flagged" in text
-    counts = {line.split()[0]: int(line.split()[1]) for line in text.splitlines()[-4:]}
-    assert counts == {"stalled": 1, "no_follow_up": 1, "overdue": 1, "skipped_stage": 0}
+    counts = {line.split()[0]: int(line.split()[1]) for line in text.splitlines()[-5:]}
+    assert counts == {"stalled": 1, "no_follow_up": 1, "overdue": 1, "overdue_follow_up": 0, "skipped_stage": 0}
 
 
 def test_a_month_without_rows_says_so(con):

@@ -6,6 +6,8 @@
   direction of lead_id / customer_id), and an opportunity to its customer. The prospect is the
   connected component; its id is the smallest record key in it (e.g. `customer:C1`). Components are
   found by min-label propagation, unrolled `prospect_link_rounds` times; `is_converged` proves it.
+  Invalid opportunities are records here too (they belong to their customer's prospect), but they make
+  no prospect, no first contact and no attribution: dim_prospects leaves them out.
 -#}
 {%- set rounds = var('prospect_link_rounds', 8) %}
 with

@@ -162,9 +162,7 @@ final as (
     inner join reps
         on rep_days.rep_id = reps.rep_id
     left join rep_teams
-        on rep_days.rep_id = rep_teams.rep_id
-        and {{ business_midnight('rep_days.activity_date') }} >= rep_teams.valid_from
-        and (rep_teams.valid_to is null or {{ business_midnight('rep_days.activity_date') }} < rep_teams.valid_to)
+        on {{ rep_team_at('rep_teams', 'rep_days.rep_id', business_midnight('rep_days.activity_date')) }}
     left join behavior_daily
         on rep_days.rep_id = behavior_daily.rep_id and rep_days.activity_date = behavior_daily.activity_date
     left join messages_daily

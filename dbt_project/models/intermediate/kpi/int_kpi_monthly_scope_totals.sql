@@ -6,8 +6,10 @@
     owner's team when the deal closed (fct_opportunities.team), the prospect's lead source, the
     deal's pipeline;
   - prospects at first contact (new_leads, lead_conversion_rate), attributed to the prospect's first
-    opportunity owner, else first WeCom follower, else lead owner (dim_prospects.attributed_rep_id),
-    team = that rep's current team; no pipeline scope (a lead has no pipeline until a deal exists);
+    valid opportunity's owner, else first WeCom follower, else lead owner
+    (dim_prospects.attributed_rep_id), team = that rep's team at the first contact (rep_team_at); a
+    prospect converts with a valid opportunity only; no pipeline scope (a lead has no pipeline until a
+    deal exists);
   - new customers at the closed_at of the prospect's first won deal, attributed like a deal (that
     deal's owner, team, pipeline; the prospect's lead source).
   Each scope gets a row for every month from its first event month to the latest data month, so
@@ -34,9 +36,9 @@ prospects as (
 
 ),
 
-reps as (
+rep_teams as (
 
-    select * from {{ ref('dim_reps') }}
+    select * from {{ ref('int_rep_teams_historized') }}
 
 ),
 
@@ -88,7 +90,7 @@ lead_events as (
     select
         cast({{ dbt.date_trunc('month', 'prospects.first_contact_date') }} as date) as month_start,
         prospects.attributed_rep_id as rep_id,
-        reps.team,
+        rep_teams.team,
         prospects.lead_source,
         cast(null as varchar) as pipeline_key,
         0 as won_deals,
@@ -104,8 +106,8 @@ lead_events as (
     from prospects
     left join prospects_converted
         on prospects.prospect_id = prospects_converted.prospect_id
-    left join reps
-        on prospects.attributed_rep_id = reps.rep_id
+    left join rep_teams
+        on {{ rep_team_at('rep_teams', 'prospects.attributed_rep_id', 'prospects.first_contact_at') }}
     where prospects.first_contact_date is not null
 
 ),

@@ -80,7 +80,6 @@ final as (
         states_at_month_end.month_start,
         states_at_month_end.pipeline_key,
         opportunities.owner_id,
-        opportunities.team,
         states_at_month_end.to_state as stage_key,
         states_at_month_end.transitioned_at as stage_entered_at,
         case

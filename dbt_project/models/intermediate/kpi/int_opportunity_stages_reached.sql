@@ -12,6 +12,8 @@
   - is_first_seen_late: k lies within a first stay seen late (a deal without stage log first seen
     in a later stage than k, or in k itself): it counts as reached, but how long the deal spent there
     is unknown, so days_to_advance is NULL and no duration, threshold or skip figure uses it.
+  owner_id is the current owner (as in kpi_monthly); team is that owner's team when the deal reached k
+  (rep_team_at), so the funnel's team rows follow the rep's team at the time of the event.
 -#}
 with
 
@@ -36,6 +38,12 @@ stages as (
 outcomes as (
 
     select * from {{ ref('outcome_states') }}
+
+),
+
+rep_teams as (
+
+    select * from {{ ref('int_rep_teams_historized') }}
 
 ),
 
@@ -116,7 +124,7 @@ final as (
         stage_reach.stage_order,
         stage_reach.is_required,
         opportunities.owner_id,
-        opportunities.team,
+        rep_teams.team,
         opportunities.outcome,
         opportunities.closed_at,
         opportunities.sales_cycle_days,
@@ -141,6 +149,8 @@ final as (
         on stage_reach.opportunity_id = opportunities.opportunity_id
     left join unknown_stays
         on stage_reach.opportunity_id = unknown_stays.opportunity_id
+    left join rep_teams
+        on {{ rep_team_at('rep_teams', 'opportunities.owner_id', 'stage_reach.reached_at') }}
     where opportunities.outcome <> 'invalid'
 
 )

@@ -8,6 +8,7 @@
     contacts touches every opportunity of the prospect (`sent` by the salesperson, `received` from
     the customer).
   Invalid opportunities are kept here (they are filtered where KPIs are computed).
+  next_followup_at is the follow-up a CRM activity planned (NULL for every other touch).
 -#}
 with
 
@@ -55,6 +56,7 @@ activity_prospects as (
         activities.owner_id,
         activities.occurred_at,
         activities.activity_type,
+        activities.next_followup_at,
         coalesce(by_customer.prospect_id, by_lead.prospect_id) as prospect_id
 
     from activities
@@ -73,7 +75,8 @@ followup_touches as (
         'crm_followup' as touch_kind,
         activity_prospects.activity_type,
         activity_prospects.owner_id as rep_id,
-        activity_prospects.activity_id as touch_ref
+        activity_prospects.activity_id as touch_ref,
+        activity_prospects.next_followup_at
 
     from activity_prospects
     inner join opportunities
@@ -87,7 +90,8 @@ followup_touches as (
         'crm_followup',
         activity_prospects.activity_type,
         activity_prospects.owner_id,
-        activity_prospects.activity_id
+        activity_prospects.activity_id,
+        activity_prospects.next_followup_at
 
     from activity_prospects
     inner join opportunities
@@ -104,7 +108,8 @@ message_touches as (
         'wecom_' || messages_paired.direction as touch_kind,
         cast(null as varchar) as activity_type,
         reps.rep_id,
-        messages_paired.msgid as touch_ref
+        messages_paired.msgid as touch_ref,
+        cast(null as {{ type_timestamptz() }}) as next_followup_at
 
     from opportunities
     inner join prospect_records
@@ -125,7 +130,8 @@ stage_change_touches as (
         'stage_change' as touch_kind,
         cast(null as varchar) as activity_type,
         owner_id as rep_id,
-        cast(seq as varchar) as touch_ref
+        cast(seq as varchar) as touch_ref,
+        cast(null as {{ type_timestamptz() }}) as next_followup_at
 
     from transitions
 

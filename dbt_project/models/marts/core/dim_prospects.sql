@@ -30,6 +30,12 @@ opportunities as (
 
 ),
 
+transitions as (
+
+    select * from {{ ref('fct_stage_transitions') }}
+
+),
+
 add_ways as (
 
     select * from {{ ref('wecom_add_ways') }}
@@ -39,6 +45,37 @@ add_ways as (
 reps as (
 
     select * from {{ ref('int_reps_unioned') }}
+
+),
+
+{#-
+  Opportunities invalid now (their last transition is into `invalid`) count in no KPI: they make no
+  prospect, no first contact and no attribution (kpi-definitions.md). They still belong to their
+  customer's prospect in int_prospect_records_linked, and stay in opportunity_count.
+-#}
+invalid_opportunities as (
+
+    select opportunity_id
+    from (
+        select
+            opportunity_id,
+            to_state,
+            row_number() over (partition by opportunity_id order by seq desc) as recency_rank
+        from transitions
+    ) as latest_transitions
+    where recency_rank = 1 and to_state = 'invalid'
+
+),
+
+{#- The records that make a prospect: all but invalid opportunities. -#}
+counted_records as (
+
+    select prospect_records.*
+    from prospect_records
+    left join invalid_opportunities
+        on prospect_records.record_type = 'opportunity'
+        and prospect_records.record_id = invalid_opportunities.opportunity_id
+    where invalid_opportunities.opportunity_id is null
 
 ),
 
@@ -144,29 +181,38 @@ prospect_customers as (
 
 ),
 
+opportunity_counts as (
+
+    select prospect_id, count(*) as opportunity_count
+    from prospect_records
+    where record_type = 'opportunity'
+    group by prospect_id
+
+),
+
+{#- The prospect's valid opportunities: the first one is a first contact and carries the attribution. -#}
 prospect_opportunities as (
 
     select
-        prospect_records.prospect_id,
+        counted_records.prospect_id,
         opportunities.opportunity_id,
         opportunities.created_at,
         opportunities.owner_id,
-        count(*) over (partition by prospect_records.prospect_id) as opportunity_count,
         row_number() over (
-            partition by prospect_records.prospect_id
+            partition by counted_records.prospect_id
             order by opportunities.created_at, opportunities.opportunity_id
         ) as opportunity_rank
 
     from opportunities
-    inner join prospect_records
-        on prospect_records.record_type = 'opportunity'
-        and opportunities.opportunity_id = prospect_records.record_id
+    inner join counted_records
+        on counted_records.record_type = 'opportunity'
+        and opportunities.opportunity_id = counted_records.record_id
 
 ),
 
 prospect_ids as (
 
-    select distinct prospect_id from prospect_records
+    select distinct prospect_id from counted_records
 
 ),
 
@@ -185,7 +231,7 @@ prospects_joined as (
         first_opportunity.owner_id as first_opportunity_owner_id,
         first_follows.first_follower_rep_id,
         first_lead.owner_id as lead_owner_id,
-        coalesce(first_opportunity.opportunity_count, 0) as opportunity_count,
+        coalesce(opportunity_counts.opportunity_count, 0) as opportunity_count,
         case
             when lead_source.lead_source is not null then lead_source.lead_source
             when customer_source.customer_source is not null then customer_source.customer_source
@@ -212,6 +258,8 @@ prospects_joined as (
         on prospect_ids.prospect_id = customer_source.prospect_id and customer_source.source_rank = 1
     left join prospect_opportunities as first_opportunity
         on prospect_ids.prospect_id = first_opportunity.prospect_id and first_opportunity.opportunity_rank = 1
+    left join opportunity_counts
+        on prospect_ids.prospect_id = opportunity_counts.prospect_id
     left join first_follows
         on prospect_ids.prospect_id = first_follows.prospect_id
     left join first_channel

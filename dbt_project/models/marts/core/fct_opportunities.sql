@@ -143,6 +143,10 @@ last_messages as (
 
 ),
 
+{#-
+  Prospect, lead source and first contact come from dim_prospects: an invalid opportunity whose
+  prospect holds nothing but invalid opportunities makes no prospect, so it has none (source 'unknown').
+-#}
 opportunities_joined as (
 
     select
@@ -150,8 +154,8 @@ opportunities_joined as (
         opportunities.pipeline_key,
         opportunities.owner_id,
         opportunities.customer_id,
-        opportunity_prospects.prospect_id,
-        prospects.lead_source,
+        prospects.prospect_id,
+        coalesce(prospects.lead_source, 'unknown') as lead_source,
         opportunities.created_at,
         prospects.first_contact_at,
         transition_summary.current_state,
@@ -204,14 +208,7 @@ opportunities_with_team as (
 
     from opportunities_joined
     left join rep_teams
-        on opportunities_joined.owner_id = rep_teams.rep_id
-        and (
-            (opportunities_joined.closed_at is null and rep_teams.valid_to is null)
-            or (
-                opportunities_joined.closed_at >= rep_teams.valid_from
-                and (rep_teams.valid_to is null or opportunities_joined.closed_at < rep_teams.valid_to)
-            )
-        )
+        on {{ rep_team_at('rep_teams', 'opportunities_joined.owner_id', 'opportunities_joined.closed_at') }}
 
 ),
 

@@ -2,8 +2,8 @@
   One row per (month_start, pipeline_key, scope_type, scope_id, stage_key): the funnel by cohort.
   month_start is the business month in which the deals reached the stage; reached / advanced / days
   follow kpi-definitions.md (a skipped stage is reached and advanced with 0 days; a won deal reached
-  and advanced from every stage; invalid deals are excluded). Scopes: company, team (the deal owner's
-  team, fct_opportunities.team), rep (the current owner). For every (month, pipeline, scope) with any
+  and advanced from every stage; invalid deals are excluded). Scopes: company, team (the current owner's
+  team when the deal reached the stage, int_opportunity_stages_reached.team), rep (the current owner). For every (month, pipeline, scope) with any
   reached stage, every stage of the pipeline has a row (reached 0 and NULL rates where none reached).
   is_bottleneck marks the stage with the lowest non-NULL conversion_rate in its (month, pipeline,
   scope); ties go to the earliest stage.

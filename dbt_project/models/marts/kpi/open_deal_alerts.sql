@@ -7,11 +7,16 @@
   - no_follow_up: the latest touch (CRM follow-up, WeCom message with the prospect, stage change) is
     `followup_days` (dbt var, default 7) or more days old;
   - overdue: the expected close date is before the latest data date;
+  - overdue_follow_up: the deal's latest touch is a CRM follow-up that planned a next follow-up
+    (next_followup_at) for a business date before the latest data date, and nothing touched the deal
+    since (a touch at the same instant as that follow-up is not "since"); when several follow-ups
+    share that latest instant, the earliest plan counts;
   - skipped_stage: the deal reached a later stage without ever entering a stage the pipeline marks
     `required` (also when it was created past it, but not when it was first seen past it without a
     stage log: whether it went through the stage is unknown). A deal still in a first stay seen late
     has no known days in stage and is never `stalled`.
   threshold_days / metric_days carry the numbers behind the flag; reason_detail says it in words.
+  thresholds are those of the latest data month (int_stage_advance_thresholds: the whole history).
 -#}
 with
 
@@ -53,6 +58,19 @@ last_touches as (
 
 ),
 
+{#- A follow-up planned by the latest touch and not yet superseded by any later touch. -#}
+pending_followups as (
+
+    select touches.opportunity_id, min(touches.next_followup_at) as next_followup_at
+    from touches
+    inner join last_touches
+        on touches.opportunity_id = last_touches.opportunity_id
+        and touches.touched_at = last_touches.last_touch_at
+    where touches.next_followup_at is not null
+    group by touches.opportunity_id
+
+),
+
 skipped_required as (
 
     select
@@ -84,6 +102,10 @@ open_deals_measured as (
         thresholds.advanced_deals as threshold_sample_deals,
         cast({{ dbt.datediff('open_deals.expected_close_date', 'data_bounds.latest_data_date', 'day') }} as double)
             as days_past_expected_close,
+        pending_followups.next_followup_at,
+        {{ to_business_date('pending_followups.next_followup_at') }} as next_followup_date,
+        cast({{ dbt.datediff(to_business_date('pending_followups.next_followup_at'), 'data_bounds.latest_data_date', 'day') }} as double)
+            as days_past_next_followup,
         skipped_required.skipped_required_stages,
         skipped_required.skipped_stages,
         data_bounds.latest_data_at,
@@ -94,8 +116,11 @@ open_deals_measured as (
     left join last_touches
         on open_deals.opportunity_id = last_touches.opportunity_id
     left join thresholds
-        on open_deals.pipeline_key = thresholds.pipeline_key
+        on data_bounds.latest_month_start = thresholds.month_start
+        and open_deals.pipeline_key = thresholds.pipeline_key
         and open_deals.stage_key = thresholds.stage_key
+    left join pending_followups
+        on open_deals.opportunity_id = pending_followups.opportunity_id
     left join skipped_required
         on open_deals.opportunity_id = skipped_required.opportunity_id
 
@@ -145,6 +170,20 @@ alerts as (
 
     select
         open_deals_measured.*,
+        'overdue_follow_up',
+        cast(0 as double),
+        days_past_next_followup,
+        'follow-up planned for ' || cast(next_followup_date as varchar) || ' by the CRM follow-up of '
+            || cast({{ to_business_date('last_touch_at') }} as varchar) || ' not done: no touch since, '
+            || cast(cast(days_past_next_followup as integer) as varchar) || ' days overdue'
+
+    from open_deals_measured
+    where next_followup_date < latest_data_date
+
+    union all
+
+    select
+        open_deals_measured.*,
         'skipped_stage',
         cast(null as double),
         cast(null as double),
@@ -175,7 +214,8 @@ final as (
         cast(metric_days as double) as metric_days,
         cast(threshold_sample_deals as integer) as threshold_sample_deals,
         skipped_stages,
-        reason_detail
+        reason_detail,
+        next_followup_at
 
     from alerts
 

@@ -6,7 +6,9 @@
   reply rate and average first-reply time are averaged over the days WeCom reported them, weighted
   by that day's chat count. open_deals / stalled_deals are the rep's deals open at the month end
   (the latest data instant for the running month); stalled = longer in the stage than the 75th
-  percentile of historical days-to-advance (the open_deal_alerts rule).
+  percentile of days-to-advance (the open_deal_alerts rule) of the stage exits known at that month's
+  end, so a past month's figures do not move when later deals exit. team is the rep's team at the end
+  of the month (rep_team_at: the period in force just before the month's exclusive end).
 -#}
 with
 
@@ -56,6 +58,12 @@ thresholds as (
 dates as (
 
     select * from {{ ref('dim_dates') }}
+
+),
+
+rep_teams as (
+
+    select * from {{ ref('int_rep_teams_historized') }}
 
 ),
 
@@ -134,7 +142,8 @@ open_deals_monthly as (
 
     from month_end_states
     left join thresholds
-        on month_end_states.pipeline_key = thresholds.pipeline_key
+        on month_end_states.month_start = thresholds.month_start
+        and month_end_states.pipeline_key = thresholds.pipeline_key
         and month_end_states.stage_key = thresholds.stage_key
     group by month_end_states.month_start, month_end_states.owner_id
 
@@ -173,7 +182,7 @@ rep_months as (
         months.month_start,
         reps.rep_id,
         reps.rep_name,
-        reps.team
+        rep_teams.team
 
     from reps
     inner join rep_first_months
@@ -181,6 +190,8 @@ rep_months as (
     inner join months
         on months.month_start >= rep_first_months.first_month_start
         and (reps.left_at is null or months.month_start <= {{ business_month_start('reps.left_at') }})
+    left join rep_teams
+        on {{ rep_team_at('rep_teams', 'reps.rep_id', business_month_end_instant('months.month_start'), just_before=true) }}
 
 ),
 
