@@ -91,7 +91,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
             run_config=run_config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
         )
     try:
-        _print_summary(result, warehouse, started_at, out)
+        _print_summary(result, extracts, warehouse, started_at, out)
     except duckdb.IOException as exc:  # e.g. a dbt child still finishing after a failure holds the lock
         print(f"(summary skipped: {exc})", file=out)
     elapsed = time.monotonic() - started
@@ -107,7 +107,9 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     return 0
 
 
-def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, started_at: datetime, out: TextIO) -> None:
+def _print_summary(
+    result: dg.ExecuteInProcessResult, extracts: Path, warehouse: Path, started_at: datetime, out: TextIO
+) -> None:
     from ingest.report import load_summary
     from orchestration.lib.kpi_summary import headline
     from orchestration.lib.validation_report import failure_lines
@@ -115,7 +117,7 @@ def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, started_a
 
     if warehouse.exists():
         with connect(warehouse, read_only=True) as con:
-            print("\n" + load_summary(con, since=started_at), file=out)
+            print("\n" + load_summary(con, since=started_at, extracts_dir=extracts), file=out)
     failed = _failed_expectations(result) + failure_lines(warehouse.parent / "reports")
     if failed:
         print("\nFailed checks and expectations (report: reports/validation.html):", file=out)
