@@ -35,7 +35,9 @@ def _failed_expectations(result: dg.ExecuteInProcessResult) -> list[str]:
         if evaluation.passed or evaluation.check_name.startswith("gx_"):  # GX details come from the report
             continue
         failed = evaluation.metadata.get("failed_expectations")
+        failed_rows = evaluation.metadata.get("dagster_dbt/failed_row_count")  # a dbt test: how many rows
         detail = f": {failed.value}" if failed is not None else ""
+        detail = f": {failed_rows.value:,} rows" if failed_rows is not None and not detail else detail
         severity = evaluation.severity.value.lower() if evaluation.severity else "error"
         lines.append(f"  [{severity}] {evaluation.asset_check_key.to_user_string()}{detail}")
     return lines

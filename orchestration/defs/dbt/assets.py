@@ -48,7 +48,11 @@ def dbt_models(
     stage_config = settings.stage_config()
     # profiles.yml reads the warehouse path from the environment; dbt runs as a child of this process.
     os.environ["STAGEWISE_WAREHOUSE"] = str(settings.warehouse_path)
-    args = ["build", "--vars", json.dumps({"business_timezone": stage_config.business_timezone})]
+    dbt_vars = {
+        "business_timezone": stage_config.business_timezone,
+        "reporting_currency": stage_config.reporting_currency,
+    }
+    args = ["build", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
