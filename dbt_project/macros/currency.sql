@@ -4,9 +4,12 @@
   (var `reporting_currency`, from pipelines.yml) needs none. No rate: NULL, never the unconverted amount.
 -#}
 
-{#- An ISO code as delivered, trimmed and upper-cased; RMB (the renminbi's everyday name) is CNY. -#}
+{#-
+  An ISO code as delivered, trimmed and upper-cased; RMB (the renminbi's everyday name) is CNY, and so is
+  an empty currency (the contract's default for opportunities).
+-#}
 {% macro currency_code(col) -%}
-    case when upper(trim({{ col }})) = 'RMB' then 'CNY' else nullif(upper(trim({{ col }})), '') end
+    case when upper(trim({{ col }})) = 'RMB' then 'CNY' else coalesce(nullif(upper(trim({{ col }})), ''), 'CNY') end
 {%- endmacro %}
 
 {#- Rates as validity ranges: a month's rate holds from that month until the currency's next rate month. -#}

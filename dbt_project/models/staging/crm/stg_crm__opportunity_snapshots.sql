@@ -16,7 +16,7 @@ renamed as (
         {{ stage_spelling('stage') }} as stage_spelling,
         status,
         cast(amount as double) as amount,
-        coalesce({{ currency_code('currency') }}, 'CNY') as currency,
+        {{ currency_code('currency') }} as currency,
         created_at,
         closed_at as reported_closed_at,
         updated_at,
