@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ingest.schemas import Entity
-from ingest.values import PARSERS, dst_note, parse_enum
+from ingest.values import PARSERS, dst_note, near_offset_change, parse_enum
 
 REJECT_SCHEMA = pl.Schema(
     {
@@ -91,22 +91,31 @@ def parse_cells(entity: Entity, cells: pl.DataFrame, business_tz: str) -> Parsed
     accepted = checked.filter(~has_error)
     rows = accepted.select(*values, *keep)
     return ParsedFile(
-        rows=rows, rejects=rejects, rows_read=cells.height, notes=_dst_notes(entity, accepted, business_tz)
+        rows=rows, rejects=rejects, rows_read=cells.height, notes=_dst_notes(entity, accepted, rows, business_tz)
     )
 
 
-def _dst_notes(entity: Entity, accepted: pl.DataFrame, business_tz: str) -> pl.DataFrame:
-    """Per datetime column, how many accepted business-time values fell in a DST gap or overlap."""
-    frames = [
-        accepted.select(
-            pl.lit(c.name).alias("column_name"), dst_note(c.name, business_tz).alias("note"), "_source_line"
+def _dst_notes(entity: Entity, accepted: pl.DataFrame, rows: pl.DataFrame, business_tz: str) -> pl.DataFrame:
+    """Per datetime column, how many accepted business-time values fell in a DST gap or overlap.
+
+    Only values within a day of an offset change are looked at again (usually none, never many).
+    """
+    frames = []
+    for column in (c for c in entity.columns if c.kind == "datetime"):
+        near = rows.select(near_offset_change(pl.col(column.name), business_tz).fill_null(False)).to_series()
+        if not near.any():
+            continue
+        frames.append(
+            accepted.filter(near)
+            .select(
+                pl.lit(column.name).alias("column_name"),
+                dst_note(column.name, business_tz).alias("note"),
+                "_source_line",
+            )
+            .drop_nulls("note")
+            .group_by("column_name", "note")
+            .agg(pl.len().alias("rows"), pl.col("_source_line").min().alias("first_line"))
         )
-        .drop_nulls("note")
-        .group_by("column_name", "note")
-        .agg(pl.len().alias("rows"), pl.col("_source_line").min().alias("first_line"))
-        for c in entity.columns
-        if c.kind == "datetime"
-    ]
     return pl.concat([empty_notes(), *frames], how="vertical_relaxed").cast(NOTE_SCHEMA)
 
 

@@ -95,19 +95,24 @@ def _localized(naive: pl.Expr, tz: str, ambiguous: str) -> pl.Expr:
     return naive.dt.replace_time_zone(tz, ambiguous=ambiguous, non_existent="null").dt.convert_time_zone("UTC")
 
 
-def _business_instant(naive: pl.Expr, tz: str) -> pl.Expr:
-    """A business-time wall clock as a UTC instant, daylight saving included.
+def _business_instants(naive: pl.Series, tz: str) -> pl.Series:
+    """Business-time wall clocks as UTC instants, daylight saving included.
 
     An ambiguous time (the hour repeated when clocks fall back) takes the earlier instant. A time in
     a gap (skipped when clocks spring forward) is read with the offset in force just before the gap,
     which shifts it forward by the gap's length: 00:00 on a day Sao Paulo skips to 01:00 becomes 01:00.
     The offset before the gap is the one a day earlier (no zone changes its offset twice in a day).
+    Works on the whole column at once (a Series), so the text is parsed once; gap rows are rare.
     """
-    earliest = _localized(naive, tz, "earliest")
-    day_before = naive - pl.duration(days=1)
+    frame = naive.rename("naive").to_frame()
+    earliest = frame.select(_localized(pl.col("naive"), tz, "earliest")).to_series()
+    gap = earliest.is_null() & naive.is_not_null()
+    if not gap.any():
+        return earliest
+    day_before = pl.col("naive") - pl.duration(days=1)
     offset_before = day_before - _localized(day_before, tz, "earliest").dt.replace_time_zone(None)
-    shifted = (naive - offset_before).dt.replace_time_zone("UTC")
-    return pl.when(earliest.is_null() & naive.is_not_null()).then(shifted).otherwise(earliest)
+    shifted = frame.select((pl.col("naive") - offset_before).dt.replace_time_zone("UTC")).to_series()
+    return earliest.zip_with(~gap, shifted)
 
 
 def dst_note(col: str, tz: str) -> pl.Expr:
@@ -128,9 +133,21 @@ def dst_note(col: str, tz: str) -> pl.Expr:
     )
 
 
+def near_offset_change(instant: pl.Expr, tz: str) -> pl.Expr:
+    """Whether the zone's UTC offset a day before `instant` differs from a day after: only such values can
+    have been moved by daylight saving (cheap: UTC to local never needs a choice)."""
+
+    def offset(at: pl.Expr) -> pl.Expr:
+        return at.dt.convert_time_zone(tz).dt.replace_time_zone(None) - at.dt.replace_time_zone(None)
+
+    return offset(instant - pl.duration(days=1)) != offset(instant + pl.duration(days=1))
+
+
 def _parse_datetime(col: str, tz: str) -> Parsed:
     text = clean(col)
-    local = _business_instant(_naive_local(text), tz)
+    local = _naive_local(text).map_batches(
+        lambda naive: _business_instants(naive, tz), return_dtype=pl.Datetime("us", "UTC")
+    )
     has_offset = text.str.contains(r"(Z|[+-]\d\d:?\d\d)$")
     # Only texts that end in an offset are parsed with one; the others skip the extra parses.
     offset_text = pl.when(has_offset).then(text.str.replace("T", " ").str.replace(r"Z$", "+00:00"))
