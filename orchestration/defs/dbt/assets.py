@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.lib.dbt import DBT_PROJECT
+from orchestration.lib.dbt import DBT_PROJECT, dbt_vars
 from orchestration.settings import StagewiseSettings
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -48,11 +48,7 @@ def dbt_models(
     stage_config = settings.stage_config()
     # profiles.yml reads the warehouse path from the environment; dbt runs as a child of this process.
     os.environ["STAGEWISE_WAREHOUSE"] = str(settings.warehouse_path)
-    dbt_vars = {
-        "business_timezone": stage_config.business_timezone,
-        "reporting_currency": stage_config.reporting_currency,
-    }
-    args = ["build", "--vars", json.dumps(dbt_vars)]
+    args = ["build", "--vars", json.dumps(dbt_vars(stage_config))]
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
