@@ -67,4 +67,6 @@ def new_extract_files(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(schedules=[daily_refresh(configured_business_timezone())], sensors=[new_extract_files])
+    return dg.Definitions(
+        jobs=[refresh_all], schedules=[daily_refresh(configured_business_timezone())], sensors=[new_extract_files]
+    )
