@@ -16,7 +16,7 @@ RELATIONS = (
     "fct_opportunities",
     "dim_stages",
     "int_opportunity_owners_historized",
-    "stg_crm__opportunity_snapshots",
+    "int_opportunity_amounts_converted",
     "stg_crm__activities",
     "int_messages_paired",
     "int_prospect_records_linked",
@@ -25,9 +25,12 @@ BEGINNING = datetime(1900, 1, 1)
 
 
 def _amount_versions(snapshots: pl.DataFrame) -> pl.DataFrame:
-    """Amount versions: each snapshot's amount holds from its updated_at (else delivery); the first from always."""
+    """Amount versions: each snapshot's amount holds from its updated_at (else delivery); the first from always.
+
+    `amount` is in the reporting currency; NULL where the delivered amount had no exchange rate (unknown, not 0).
+    """
     return (
-        snapshots.filter(pl.col("amount").is_not_null())
+        snapshots.filter(pl.col("amount_original").is_not_null())
         .with_columns(valid_from=pl.coalesce("updated_at", "delivered_at"))
         .sort("opportunity_id", "delivered_at", "source_file", "source_line")
         .with_columns(
@@ -68,7 +71,7 @@ def history_from(read: Callable[[str], pl.DataFrame]) -> History:
         transitions=read("fct_stage_transitions"),
         opportunities=opps.with_columns(pl.col("lead_source").fill_null("unknown")),
         owners=read("int_opportunity_owners_historized"),
-        amounts=_amount_versions(read("stg_crm__opportunity_snapshots")),
+        amounts=_amount_versions(read("int_opportunity_amounts_converted")),
         touches=_touches(
             read("stg_crm__activities"), read("int_messages_paired"), read("int_prospect_records_linked"), opps
         ),

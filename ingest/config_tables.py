@@ -14,7 +14,11 @@ def write_stage_config(con: duckdb.DuckDBPyConnection, config: StageConfig) -> N
         "raw.cfg__stages": config.stages_frame(),
         "raw.cfg__state_lookup": config.state_lookup(),
         "raw.cfg__settings": pl.DataFrame(
-            {"business_timezone": [config.business_timezone], "config_source": [config.source]}
+            {
+                "business_timezone": [config.business_timezone],
+                "reporting_currency": [config.reporting_currency],
+                "config_source": [config.source],
+            }
         ),
     }
     con.execute("create schema if not exists raw")

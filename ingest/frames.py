@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from ingest.schemas import Entity
-from ingest.values import PARSERS, parse_enum
+from ingest.values import PARSERS, dst_note, near_offset_change, parse_enum
 
 REJECT_SCHEMA = pl.Schema(
     {
@@ -22,6 +22,14 @@ REJECT_SCHEMA = pl.Schema(
 )
 
 
+# Values accepted as they are but worth knowing about (e.g. a time daylight saving moved), counted per column.
+NOTE_SCHEMA = pl.Schema({"column_name": pl.String(), "note": pl.String(), "rows": pl.Int64(), "first_line": pl.Int64()})
+
+
+def empty_notes() -> pl.DataFrame:
+    return pl.DataFrame(schema=NOTE_SCHEMA)
+
+
 class FileRejected(Exception):
     """A file that cannot be read at all; it is rejected whole with this reason."""
 
@@ -31,6 +39,7 @@ class ParsedFile:
     rows: pl.DataFrame  # entity.schema + _source_line (+ _extra), one row per accepted record
     rejects: pl.DataFrame  # REJECT_SCHEMA, one row per broken rule
     rows_read: int  # records read: rows_read = rows.height + rows_rejected, always
+    notes: pl.DataFrame = field(default_factory=empty_notes)  # NOTE_SCHEMA, counted over accepted rows
 
     @property
     def rows_rejected(self) -> int:
@@ -79,8 +88,46 @@ def parse_cells(entity: Entity, cells: pl.DataFrame, business_tz: str) -> Parsed
     # Rows with a broken rule are usually few: rejects are built from them alone; values only for the rest.
     rejects = _collect_rejects(entity, checked.filter(has_error))
     keep = ["_record", "_source_line", "_key"] + (["_extra"] if "_extra" in cells.columns else [])
-    rows = checked.filter(~has_error).select(*values, *keep)
-    return ParsedFile(rows=rows, rejects=rejects, rows_read=cells.height)
+    accepted = checked.filter(~has_error)
+    rows = accepted.select(*values, *keep)
+    return ParsedFile(
+        rows=rows, rejects=rejects, rows_read=cells.height, notes=_dst_notes(entity, accepted, rows, business_tz)
+    )
+
+
+def _dst_notes(entity: Entity, accepted: pl.DataFrame, rows: pl.DataFrame, business_tz: str) -> pl.DataFrame:
+    """Per datetime column, how many accepted business-time values fell in a DST gap or overlap.
+
+    Only values within a day of an offset change are looked at again (usually none, never many).
+    """
+    frames = []
+    for column in (c for c in entity.columns if c.kind == "datetime"):
+        near = rows.select(near_offset_change(pl.col(column.name), business_tz).fill_null(False)).to_series()
+        if not near.any():
+            continue
+        frames.append(
+            accepted.filter(near)
+            .select(
+                pl.lit(column.name).alias("column_name"),
+                dst_note(column.name, business_tz).alias("note"),
+                "_source_line",
+            )
+            .drop_nulls("note")
+            .group_by("column_name", "note")
+            .agg(pl.len().alias("rows"), pl.col("_source_line").min().alias("first_line"))
+        )
+    return pl.concat([empty_notes(), *frames], how="vertical_relaxed").cast(NOTE_SCHEMA)
+
+
+def combine_notes(notes: list[pl.DataFrame]) -> pl.DataFrame:
+    """The notes of several chunks of one file, as one count per column and note."""
+    return (
+        pl.concat([empty_notes(), *notes])
+        .group_by("column_name", "note")
+        .agg(pl.col("rows").sum(), pl.col("first_line").min())
+        .sort("column_name", "note")
+        .cast(NOTE_SCHEMA)
+    )
 
 
 def _collect_rejects(entity: Entity, bad: pl.DataFrame) -> pl.DataFrame:

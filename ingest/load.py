@@ -20,7 +20,7 @@ import polars as pl
 
 from ingest.config_tables import write_stage_config
 from ingest.crm import read_crm_cells
-from ingest.frames import FileRejected, ParsedFile, parse_cells
+from ingest.frames import FileRejected, ParsedFile, combine_notes, parse_cells
 from ingest.manifest import (
     FileOutcome,
     KnownFiles,
@@ -38,7 +38,7 @@ from ingest.schemas import (
 )
 from ingest.stage_rules import check_stages
 from ingest.stages import StageConfig
-from ingest.upsert import insert_rejects, upsert
+from ingest.upsert import insert_notes, insert_rejects, upsert
 from ingest.wecom import read_wecom_chunks
 
 __all__ = ["FileOutcome", "ensure_raw_tables", "load_entity", "load_extracts", "parse_file", "write_stage_config"]
@@ -80,6 +80,7 @@ def parse_file(entity: Entity, path: Path, config: StageConfig, con: duckdb.Duck
         rows=pl.concat([c.rows for c in chunks], how="diagonal_relaxed"),
         rejects=pl.concat([c.rejects for c in chunks]),
         rows_read=sum(c.rows_read for c in chunks),
+        notes=combine_notes([c.notes for c in chunks]),
     )
 
 
@@ -157,16 +158,19 @@ def _load_file(
     now: datetime,
 ) -> FileOutcome:
     read = loaded = rejected = 0
+    notes = []
     con.begin()
     try:
         for parsed in parse_chunks(entity, path, config, con):
             upsert(con, entity, relative, parsed.rows, now, delivered)
             insert_rejects(con, entity, relative, parsed.rejects, now)
+            notes.append(parsed.notes)
             read, loaded, rejected = (
                 read + parsed.rows_read,
                 loaded + parsed.rows.height,
                 rejected + parsed.rows_rejected,
             )
+        insert_notes(con, entity, relative, combine_notes(notes), now)
         kept = con.execute(f"select count(*) from {entity.table} where _source_file = ?", [relative]).fetchone()
         outcome = FileOutcome(relative, "loaded", read, loaded, rejected, rows_superseded=loaded - kept[0])
         record_file(con, entity, path, sha, delivered, outcome, now)

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ingest.schemas import MANIFEST_TABLE, REJECTS_TABLE, Entity
+from ingest.schemas import MANIFEST_TABLE, NOTES_TABLE, REJECTS_TABLE, Entity
 
 DUCKDB_TYPES = {
     "text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "amount": "DOUBLE", "percent": "DOUBLE",
     "bool": "BOOLEAN", "datetime": "TIMESTAMPTZ", "epoch_s": "TIMESTAMPTZ", "epoch_ms": "TIMESTAMPTZ",
-    "date": "DATE", "month": "DATE", "text_list": "VARCHAR[]",
+    "date": "DATE", "month": "DATE", "currency": "VARCHAR", "rate": "DOUBLE", "text_list": "VARCHAR[]",
 }  # fmt: skip
 _DELIVERY_STAMP = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T_ ]?(\d{2}):?(\d{2}))?")
 
@@ -48,6 +48,11 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection, entities: tuple[Entity, ..
             value varchar, rule varchar, loaded_at timestamptz, record_key varchar)"""
     )
     con.execute(f"alter table {REJECTS_TABLE} add column if not exists record_key varchar")
+    con.execute(
+        f"""create table if not exists {NOTES_TABLE} (
+            entity varchar, file_path varchar, column_name varchar, note varchar, rows bigint,
+            first_line bigint, loaded_at timestamptz)"""
+    )
     for entity in entities:
         columns = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.kind]}' for c in entity.columns)
         lineage = "_source_file varchar, _source_line bigint, _extra varchar, _loaded_at timestamptz"

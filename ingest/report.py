@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
-from ingest.schemas import ENTITIES, MANIFEST_TABLE, REJECTS_TABLE
+from ingest.layout import unknown_delivery_warnings
+from ingest.schemas import ENTITIES, MANIFEST_TABLE, NOTES_TABLE, REJECTS_TABLE
 
 TOP_REASONS = 5
 _HEADERS = ("entity", "files loaded", "rows loaded", "duplicates skipped", "files rejected", "rows rejected")
@@ -79,23 +81,48 @@ def _rejected_files(con: duckdb.DuckDBPyConnection, since: datetime | None) -> l
     return shown
 
 
-def load_summary(con: duckdb.DuckDBPyConnection, since: datetime | None = None) -> str:
-    """Files and rows loaded, duplicates skipped, files and rows rejected per entity, with the top reasons.
+def _data_quality_notes(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[str]:
+    where, params = _since_clause(since, "loaded_at")
+    rows = con.execute(
+        f"""select entity, column_name, note, sum(rows) as n, min(file_path || ':' || first_line) as example
+            from {NOTES_TABLE} {where}
+            group by all order by n desc, entity, column_name, note""",
+        params,
+    ).fetchall()
+    return [f"  {n:,} × {entity}.{col}: {note} (e.g. {example})" for entity, col, note, n, example in rows]
 
-    `since` limits the summary to loads stamped at or after it (e.g. the run's start); None covers all loads.
-    Read-only: works on a read-only connection and on a warehouse where nothing was loaded yet.
-    """
-    scope = f"since {since.isoformat(timespec='seconds')}" if since is not None else "all loads"
-    if not _table_exists(con, MANIFEST_TABLE):
-        return f"Ingest summary ({scope}): nothing loaded yet ({MANIFEST_TABLE} does not exist)."
-    rows = _entity_rows(con, since)
-    if not rows:
-        return f"Ingest summary ({scope}): no new files."
-    out = [f"Ingest summary ({scope})", *_render_table(rows)]
+
+def _sections(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[str]:
+    out = []
     rejected_files = _rejected_files(con, since)
     if rejected_files:
         out += ["", f"Files rejected whole (see {MANIFEST_TABLE}):", *rejected_files]
     reasons = _top_row_reasons(con, since) if _table_exists(con, REJECTS_TABLE) else []
     if reasons:
         out += ["", f"Top reject reasons (rows in {REJECTS_TABLE}; file:line or JSON path):", *reasons]
-    return "\n".join(out)
+    notes = _data_quality_notes(con, since) if _table_exists(con, NOTES_TABLE) else []
+    if notes:
+        out += ["", f"Data-quality notes: values loaded, but adjusted (counts in {NOTES_TABLE}):", *notes]
+    return out
+
+
+def load_summary(
+    con: duckdb.DuckDBPyConnection, since: datetime | None = None, extracts_dir: Path | None = None
+) -> str:
+    """Files and rows loaded, duplicates skipped, files and rows rejected per entity, with the top reasons.
+
+    `since` limits the summary to loads stamped at or after it (e.g. the run's start); None covers all loads.
+    With `extracts_dir`, deliveries outside the extract contract (never read) are named as warnings.
+    Read-only: works on a read-only connection and on a warehouse where nothing was loaded yet.
+    """
+    scope = f"since {since.isoformat(timespec='seconds')}" if since is not None else "all loads"
+    unknown = unknown_delivery_warnings(extracts_dir) if extracts_dir is not None else []
+    warnings = ["", "WARNING: delivered but not read (not in the extract contract):", *(f"  {u}" for u in unknown)]
+    warnings = warnings if unknown else []
+    if not _table_exists(con, MANIFEST_TABLE):
+        out = [f"Ingest summary ({scope}): nothing loaded yet ({MANIFEST_TABLE} does not exist)."]
+    elif not (rows := _entity_rows(con, since)):
+        out = [f"Ingest summary ({scope}): no new files."]
+    else:
+        out = [f"Ingest summary ({scope})", *_render_table(rows), *_sections(con, since)]
+    return "\n".join(out + warnings)

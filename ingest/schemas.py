@@ -25,6 +25,8 @@ Kind = Literal[
     "epoch_ms",  # WeCom archive milliseconds -> UTC instant
     "date",  # calendar date (no time zone)
     "month",  # YYYY-MM -> first day of month
+    "currency",  # three-letter ISO 4217 code, upper-cased ("usd" -> "USD")
+    "rate",  # a positive decimal ("7.1234"); zero or negative rejected
     "text_list",  # JSON array / list of strings
 ]
 
@@ -40,6 +42,8 @@ POLARS_TYPES: dict[str, pl.DataType] = {
     "epoch_ms": pl.Datetime("us", "UTC"),
     "date": pl.Date(),
     "month": pl.Date(),
+    "currency": pl.String(),
+    "rate": pl.Float64(),
     "text_list": pl.List(pl.String()),
 }
 
@@ -233,6 +237,18 @@ CRM_TARGETS = Entity(
     ),
 )
 
+# Exchange rates: reporting-currency units per one unit of `currency`, per month (optional folder).
+CRM_FX_RATES = Entity(
+    "crm__fx_rates",
+    "crm/fx_rates",
+    key=("currency", "month"),
+    columns=(
+        C("currency", "currency", aliases=("币种",), required=True, not_null=True),
+        C("month", "month", aliases=("月份",), required=True, not_null=True),
+        C("rate", "rate", aliases=("汇率",), required=True, not_null=True),
+    ),
+)
+
 # --- WeCom -----------------------------------------------------------------------------------
 
 WECOM_EXTERNAL_CONTACTS = Entity(
@@ -341,6 +357,7 @@ ENTITIES: tuple[Entity, ...] = (
     CRM_STAGE_CHANGES,
     CRM_ACTIVITIES,
     CRM_TARGETS,
+    CRM_FX_RATES,
     WECOM_EXTERNAL_CONTACTS,
     WECOM_CONTACT_EVENTS,
     WECOM_BEHAVIOR,
@@ -351,3 +368,4 @@ ENTITIES_BY_NAME: dict[str, Entity] = {e.name: e for e in ENTITIES}
 
 MANIFEST_TABLE = "raw._load_manifest"
 REJECTS_TABLE = "raw._rejects"
+NOTES_TABLE = "raw._load_notes"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import polars as pl
 
@@ -50,7 +52,7 @@ def _check_opportunities(parsed: ParsedFile, config: StageConfig) -> ParsedFile:
         .otherwise(pl.format("stage matches no stage or outcome of pipeline {}", pipeline)),
         CRM_OPPORTUNITIES.key,
     )
-    return ParsedFile(rows, pl.concat([parsed.rejects, rejects_p, rejects_s]), parsed.rows_read)
+    return replace(parsed, rows=rows, rejects=pl.concat([parsed.rejects, rejects_p, rejects_s]))
 
 
 def _check_stage_changes(parsed: ParsedFile, config: StageConfig, con: duckdb.DuckDBPyConnection) -> ParsedFile:
@@ -82,4 +84,4 @@ def _check_stage_changes(parsed: ParsedFile, config: StageConfig, con: duckdb.Du
         pl.lit("stage matches no stage or outcome of the opportunity's pipeline"),
         CRM_STAGE_CHANGES.key,
     )
-    return ParsedFile(rows, pl.concat([parsed.rejects, rejects]), parsed.rows_read)
+    return replace(parsed, rows=rows, rejects=pl.concat([parsed.rejects, rejects]))

@@ -18,7 +18,8 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _FORBIDDEN_IN_NAMES = re.compile(r"[;'\"\\`\x00-\x1f]|--|/\*")
-_TOP_KEYS = {"business_timezone", "pipelines"}
+_TOP_KEYS = {"business_timezone", "reporting_currency", "pipelines"}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _PIPELINE_KEYS = {"key", "name", "name_en", "stages"}
 _STAGE_KEYS = {"key", "name", "name_en", "probability", "aliases", "required", "required_activities"}
 _ACTIVITY_TYPES = {"call", "visit", "wechat", "email", "sms", "meeting", "other"}
@@ -52,6 +53,7 @@ class StageConfig:
     source: str
     business_timezone: str
     pipelines: tuple[Pipeline, ...]
+    reporting_currency: str = "CNY"  # ISO 4217; amounts in other currencies are converted with crm/fx_rates
 
     def state_lookup(self) -> pl.DataFrame:
         """One row per (pipeline_key, spelling) -> state_key: stages by key/name/name_en/alias, and outcomes.
@@ -181,6 +183,9 @@ def parse_stage_config(text: str, source: str) -> StageConfig:
         ZoneInfo(str(timezone))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise _fail(source, "business_timezone", f"unknown time zone {timezone!r}") from exc
+    currency = raw.get("reporting_currency", "CNY")
+    if not isinstance(currency, str) or not _CURRENCY.match(currency.strip().upper()):
+        raise _fail(source, "reporting_currency", f"{currency!r} is not an ISO 4217 currency code (e.g. CNY, USD)")
     pipelines_raw = raw.get("pipelines")
     if not isinstance(pipelines_raw, list) or not pipelines_raw:
         raise _fail(source, "pipelines", "must be a non-empty list")
@@ -189,7 +194,12 @@ def parse_stage_config(text: str, source: str) -> StageConfig:
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
         raise _fail(source, "pipelines", f"duplicate pipeline key(s) {duplicates}")
-    return StageConfig(source=source, business_timezone=str(timezone), pipelines=pipelines)
+    return StageConfig(
+        source=source,
+        business_timezone=str(timezone),
+        pipelines=pipelines,
+        reporting_currency=currency.strip().upper(),
+    )
 
 
 def load_stage_config(stages_file: Path | None, extracts_dir: Path | None) -> StageConfig:

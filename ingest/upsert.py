@@ -1,4 +1,7 @@
-"""Writes of one chunk of parsed rows: upsert by key into the raw table, rejects into `raw._rejects`."""
+"""Writes of one chunk of parsed rows: upsert by key into the raw table, rejects into `raw._rejects`.
+
+A file's data-quality notes (values accepted but adjusted, e.g. moved by daylight saving) go to `raw._load_notes`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from ingest.schemas import MANIFEST_TABLE, REJECTS_TABLE, Entity
+from ingest.schemas import MANIFEST_TABLE, NOTES_TABLE, REJECTS_TABLE, Entity
 
 
 def insert_rejects(
@@ -25,6 +28,22 @@ def insert_rejects(
         )
     finally:
         con.unregister("_incoming_rejects")
+
+
+def insert_notes(
+    con: duckdb.DuckDBPyConnection, entity: Entity, relative: str, notes: pl.DataFrame, now: datetime
+) -> None:
+    if notes.height == 0:
+        return
+    con.register("_incoming_notes", notes)
+    try:
+        con.execute(
+            f"""insert into {NOTES_TABLE} (entity, file_path, column_name, note, rows, first_line, loaded_at)
+                select ?, ?, column_name, note, rows, first_line, ? from _incoming_notes""",
+            [entity.name, relative, now],
+        )
+    finally:
+        con.unregister("_incoming_notes")
 
 
 def upsert(

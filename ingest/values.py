@@ -17,6 +17,8 @@ _LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")  # %.f a
 _OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M%z")
 _TRUE = ("1", "true", "是", "y", "yes", "t")
 _FALSE = ("0", "false", "否", "n", "no", "f")
+DST_GAP = "local time in a daylight-saving gap: shifted forward by the gap"
+DST_AMBIGUOUS = "ambiguous local time (clocks fell back): the earlier instant taken"
 
 
 def clean(col: str) -> pl.Expr:
@@ -88,10 +90,64 @@ def _naive_local(text: pl.Expr) -> pl.Expr:
     return pl.coalesce([local_text.str.to_datetime(f, strict=False, time_unit="us") for f in _LOCAL_FORMATS])
 
 
+def _localized(naive: pl.Expr, tz: str, ambiguous: str) -> pl.Expr:
+    """A wall-clock time in `tz` as a UTC instant; NULL inside a DST gap."""
+    return naive.dt.replace_time_zone(tz, ambiguous=ambiguous, non_existent="null").dt.convert_time_zone("UTC")
+
+
+def _business_instants(naive: pl.Series, tz: str) -> pl.Series:
+    """Business-time wall clocks as UTC instants, daylight saving included.
+
+    An ambiguous time (the hour repeated when clocks fall back) takes the earlier instant. A time in
+    a gap (skipped when clocks spring forward) is read with the offset in force just before the gap,
+    which shifts it forward by the gap's length: 00:00 on a day Sao Paulo skips to 01:00 becomes 01:00.
+    The offset before the gap is the one a day earlier (no zone changes its offset twice in a day).
+    Works on the whole column at once (a Series), so the text is parsed once; gap rows are rare.
+    """
+    frame = naive.rename("naive").to_frame()
+    earliest = frame.select(_localized(pl.col("naive"), tz, "earliest")).to_series()
+    gap = earliest.is_null() & naive.is_not_null()
+    if not gap.any():
+        return earliest
+    day_before = pl.col("naive") - pl.duration(days=1)
+    offset_before = day_before - _localized(day_before, tz, "earliest").dt.replace_time_zone(None)
+    shifted = frame.select((pl.col("naive") - offset_before).dt.replace_time_zone("UTC")).to_series()
+    return earliest.zip_with(~gap, shifted)
+
+
+def dst_note(col: str, tz: str) -> pl.Expr:
+    """Which business-time values daylight saving moved: `DST_GAP`, `DST_AMBIGUOUS`, else NULL.
+
+    Only wall-clock texts (no offset, not an epoch) are affected; the parsed value itself comes from
+    the datetime parser, this names what it did so the load can count it.
+    """
+    naive = _naive_local(clean(col))
+    earliest = _localized(naive, tz, "earliest")
+    latest = _localized(naive, tz, "latest")
+    return (
+        pl.when(naive.is_not_null() & earliest.is_null())
+        .then(pl.lit(DST_GAP))
+        .when(earliest != latest)
+        .then(pl.lit(DST_AMBIGUOUS))
+        .otherwise(pl.lit(None, pl.String))
+    )
+
+
+def near_offset_change(instant: pl.Expr, tz: str) -> pl.Expr:
+    """Whether the zone's UTC offset a day before `instant` differs from a day after: only such values can
+    have been moved by daylight saving (cheap: UTC to local never needs a choice)."""
+
+    def offset(at: pl.Expr) -> pl.Expr:
+        return at.dt.convert_time_zone(tz).dt.replace_time_zone(None) - at.dt.replace_time_zone(None)
+
+    return offset(instant - pl.duration(days=1)) != offset(instant + pl.duration(days=1))
+
+
 def _parse_datetime(col: str, tz: str) -> Parsed:
     text = clean(col)
-    local = _naive_local(text).dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-    local = local.dt.convert_time_zone("UTC")
+    local = _naive_local(text).map_batches(
+        lambda naive: _business_instants(naive, tz), return_dtype=pl.Datetime("us", "UTC")
+    )
     has_offset = text.str.contains(r"(Z|[+-]\d\d:?\d\d)$")
     # Only texts that end in an offset are parsed with one; the others skip the extra parses.
     offset_text = pl.when(has_offset).then(text.str.replace("T", " ").str.replace(r"Z$", "+00:00"))
@@ -149,6 +205,26 @@ def _parse_month(col: str, _tz: str) -> Parsed:
     return pl.when(ok).then(value).otherwise(None), _error_if(text.is_not_null() & ~ok, "not a month YYYY-MM")
 
 
+def _parse_currency(col: str, _tz: str) -> Parsed:
+    """A three-letter ISO 4217 code, any case (upper-cased). Everyday names (RMB) are mapped in staging."""
+    code = clean(col).str.to_uppercase()
+    ok = code.str.contains(r"^[A-Z]{3}$")
+    return pl.when(ok).then(code).otherwise(None), _error_if(code.is_not_null() & ~ok, "not an ISO currency code")
+
+
+def _parse_rate(col: str, _tz: str) -> Parsed:
+    text = clean(col)
+    value = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    error = (
+        pl.when(text.is_not_null() & value.is_null())
+        .then(pl.lit("not a number"))
+        .when(value <= 0)
+        .then(pl.lit("rate must be greater than 0"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    return pl.when(value > 0).then(value).otherwise(None), error
+
+
 def _parse_text_list(col: str, _tz: str) -> Parsed:
     values = pl.col(col).cast(pl.List(pl.String)).list.eval(pl.element().str.strip_chars())
     return values, pl.lit(None, pl.String)
@@ -166,6 +242,8 @@ PARSERS: dict[str, Callable[[str, str], Parsed]] = {
     "epoch_ms": _parse_epoch("ms"),
     "date": _parse_date,
     "month": _parse_month,
+    "currency": _parse_currency,
+    "rate": _parse_rate,
     "text_list": _parse_text_list,
 }
 

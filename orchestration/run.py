@@ -39,7 +39,9 @@ def _failed_expectations(result: dg.ExecuteInProcessResult, warehouse: Path) -> 
         if evaluation.passed or evaluation.check_name.startswith("gx_"):  # GX details come from the report
             continue
         failed = evaluation.metadata.get("failed_expectations")
+        failed_rows = evaluation.metadata.get("dagster_dbt/failed_row_count")  # a dbt test: how many rows
         detail = f": {failed.value}" if failed is not None else ""
+        detail = f": {failed_rows.value:,} rows" if failed_rows is not None and not detail else detail
         severity = evaluation.severity.value.lower() if evaluation.severity else "error"
         lines.append(f"  [{severity}] {evaluation.asset_check_key.to_user_string()}{detail}")
         unique_id = evaluation.metadata.get("unique_id")  # a dbt test: its stored failing rows, if it keeps them
@@ -100,7 +102,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
             run_config=run_config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
         )
     try:
-        _print_summary(result, warehouse, started_at, out)
+        _print_summary(result, extracts, warehouse, started_at, out)
     except duckdb.IOException as exc:  # e.g. a dbt child still finishing after a failure holds the lock
         print(f"(summary skipped: {exc})", file=out)
     elapsed = time.monotonic() - started
@@ -116,7 +118,9 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     return 0
 
 
-def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, started_at: datetime, out: TextIO) -> None:
+def _print_summary(
+    result: dg.ExecuteInProcessResult, extracts: Path, warehouse: Path, started_at: datetime, out: TextIO
+) -> None:
     from ingest.report import load_summary
     from orchestration.lib.kpi_summary import headline
     from orchestration.lib.validation_report import failure_lines
@@ -124,7 +128,7 @@ def _print_summary(result: dg.ExecuteInProcessResult, warehouse: Path, started_a
 
     if warehouse.exists():
         with connect(warehouse, read_only=True) as con:
-            print("\n" + load_summary(con, since=started_at), file=out)
+            print("\n" + load_summary(con, since=started_at, extracts_dir=extracts), file=out)
     failed = _failed_expectations(result, warehouse) + failure_lines(warehouse.parent / "reports")
     if failed:
         print("\nFailed checks and expectations (report: reports/validation.html):", file=out)

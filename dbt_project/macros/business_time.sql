@@ -20,6 +20,19 @@
     cast({{ to_business_timestamp(ts) }} as date)
 {%- endmacro %}
 
+{#- The calendar date of an instant in a named zone (for facts the contract dates in a fixed zone). -#}
+{% macro to_date_in_zone(ts, zone) -%}
+    {{ return(adapter.dispatch('to_date_in_zone', 'stagewise')(ts, zone)) }}
+{%- endmacro %}
+
+{% macro default__to_date_in_zone(ts, zone) -%}
+    cast(timezone('{{ zone }}', {{ ts }}) as date)
+{%- endmacro %}
+
+{% macro spark__to_date_in_zone(ts, zone) -%}
+    cast(from_utc_timestamp({{ ts }}, '{{ zone }}') as date)
+{%- endmacro %}
+
 {% macro business_month_start(ts) -%}
     cast({{ dbt.date_trunc('month', to_business_date(ts)) }} as date)
 {%- endmacro %}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
+from ingest.stages import StageConfig
 from orchestration.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -26,3 +27,8 @@ def prepare_manifest() -> Path:
     """Run `dbt parse` so that the definitions can load outside `dagster dev` (CLI, tests, CI)."""
     dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
     return DBT_PROJECT.manifest_path
+
+
+def dbt_vars(config: StageConfig) -> dict[str, str]:
+    """The settings of pipelines.yml that dbt models read as vars (dbt_project.yml holds the same defaults)."""
+    return {"business_timezone": config.business_timezone, "reporting_currency": config.reporting_currency}

@@ -30,10 +30,10 @@ CARD_KPIS = (
     ("lead_conversion_rate", "线索转化率 Lead conversion", "pct"),
     ("avg_sales_cycle_days", "平均销售周期 Avg sales cycle", "days"),
     ("won_deals", "赢单数 Won deals", "count"),
-    ("won_amount", "成交金额 Won amount (CNY)", "amount"),
+    ("won_amount", "成交金额 Won amount ({currency})", "amount"),
     ("new_leads", "新增线索 New leads", "count"),
     ("new_customers", "新客户 New customers", "count"),
-    ("avg_deal_size", "平均成交金额 Avg deal size (CNY)", "amount"),
+    ("avg_deal_size", "平均成交金额 Avg deal size ({currency})", "amount"),
 )
 REASONS = {
     "stalled": "停滞 Stalled",
@@ -179,7 +179,9 @@ def headline_section(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
     if not history.get(month):
         return []
     cards, trend_rows = [], []
-    for kpi, label, unit in CARD_KPIS:
+    currency = q.reporting_currency(con)
+    for kpi, label_pattern, unit in CARD_KPIS:
+        label = label_pattern.format(currency=currency)
         trend = [history.get(m, {}).get(kpi, q.KpiValue(None, None, None)).value for m in months]
         trend_rows.append([label, *(fmt(v, unit) for v in trend)])
         if kpi in history[month]:
@@ -319,7 +321,10 @@ def scorecard_section(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
                "销售周期 Cycle|目标 Target|达成率 Attainment||CRM跟进 Follow-ups|企微消息 WeCom msgs|"
                "在途/停滞 Open/stalled")  # fmt: skip
     return [
-        Html(f'<p class="note">{month:%Y-%m}: all {len(rows)} salespeople by won amount (CNY).</p>'),
+        Html(
+            f'<p class="note">{month:%Y-%m}: all {len(rows)} salespeople by won amount '
+            f"({_e(q.reporting_currency(con))}).</p>"
+        ),
         _table(headers.split("|"), [_scorecard_row(r) for r in rows], text=2),
     ]
 
@@ -391,7 +396,8 @@ def forecast_section(con: duckdb.DuckDBPyConnection) -> list[str]:
         parts += [
             Html(
                 f'<p class="note">As of {rows[0]["as_of_date"]:%Y-%m-%d}: won amount expected from open deals by '
-                "expected close month (company, CNY); deals already won are in the targets above.</p>"
+                f"expected close month (company, {_e(q.reporting_currency(con))}); deals already won are in the "
+                "targets above.</p>"
             ),  # fmt: skip
             _table(headers.split("|"), [_forecast_row(r) for r in rows]),
             _grouped_bars(groups, series),
@@ -457,10 +463,13 @@ def render(con: duckdb.DuckDBPyConnection, month: date | None = None) -> str:
     nav = "".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in SECTIONS)
     meta = f"报告月份 Report month: {month:%Y-%m} (latest full month of data). " if month else "No KPI data yet. "
     meta += f"数据截至 Data through: {latest:%Y-%m-%d}. " if latest else ""
+    settings = q.reporting_settings(con)
+    meta += f"Months and dates in business time ({settings.business_timezone}). "
     return (
         f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{_e(title)}</title>'
         f"<style>{CSS}</style></head><body><main><h1>{_e(title)}</h1>"
-        f'<p class="meta">{_e(meta)}Amounts in CNY. <a href="{VALIDATION_REPORT}">数据校验报告 Data validation report'
+        f'<p class="meta">{_e(meta)}Amounts in {_e(settings.reporting_currency)}. '
+        f'<a href="{VALIDATION_REPORT}">数据校验报告 Data validation report'
         "</a></p>"
         f"<nav>{nav}</nav>{body}</main></body></html>\n"
     )

@@ -18,6 +18,7 @@ from orchestration.lib.marts_queries import (
     company_kpis,
     latest_full_month,
     month_end_open_deals,
+    reporting_currency,
     scorecard,
 )
 from orchestration.lib.marts_queries import funnel as funnel_rows
@@ -29,11 +30,11 @@ HEADLINE_KPIS = (
     ("avg_sales_cycle_days", "Average sales cycle", "days"),
     ("median_sales_cycle_days", "Median sales cycle", "days"),
     ("won_deals", "Won deals", "count"),
-    ("won_amount", "Won amount (CNY)", "amount"),
-    ("avg_deal_size", "Average deal size (CNY)", "amount"),
+    ("won_amount", "Won amount ({currency})", "amount"),
+    ("avg_deal_size", "Average deal size ({currency})", "amount"),
     ("new_leads", "New leads", "count"),
     ("new_customers", "New customers", "count"),
-    ("new_customer_amount", "New-customer amount (CNY)", "amount"),
+    ("new_customer_amount", "New-customer amount ({currency})", "amount"),
 )
 RATIO_KPIS = {"win_rate", "lead_conversion_rate"}
 RANKED_REPS = 3
@@ -57,7 +58,9 @@ def headline(con: duckdb.DuckDBPyConnection, month: date | None = None) -> str:
     values = company_kpis(con, month, month).get(month, {})
     if not values:
         lines.append("  no KPI rows for this month")
-    for kpi, label, unit in HEADLINE_KPIS:
+    currency = reporting_currency(con)
+    for kpi, label_pattern, unit in HEADLINE_KPIS:
+        label = label_pattern.format(currency=currency)
         if kpi in values:
             numerator, denominator, value = values[kpi]
             detail = f"  ({numerator:,.0f} / {denominator:,.0f})" if kpi in RATIO_KPIS and denominator else ""

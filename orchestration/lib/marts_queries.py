@@ -33,6 +33,14 @@ class KpiValue(NamedTuple):
     value: float | None
 
 
+class ReportingSettings(NamedTuple):
+    business_timezone: str
+    reporting_currency: str
+
+
+DEFAULT_SETTINGS = ReportingSettings("Asia/Shanghai", "CNY")  # the project default (ingest/pipelines_default.yml)
+
+
 def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether `marts.<table>` resolves: schema `marts` of the warehouse, or the published `marts.duckdb` file."""
     try:
@@ -46,6 +54,19 @@ def _dicts(con: duckdb.DuckDBPyConnection, query: str, parameters: list | None =
     cursor = con.execute(query, parameters or [])
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def reporting_settings(con: duckdb.DuckDBPyConnection) -> ReportingSettings:
+    """The business time zone and reporting currency the marts follow (the defaults for older marts)."""
+    if not has_table(con, "dim_reporting_settings"):
+        return DEFAULT_SETTINGS
+    row = con.execute("select business_timezone, reporting_currency from marts.dim_reporting_settings").fetchone()
+    return ReportingSettings(*row) if row else DEFAULT_SETTINGS
+
+
+def reporting_currency(con: duckdb.DuckDBPyConnection) -> str:
+    """The currency every amount of the marts is in."""
+    return reporting_settings(con).reporting_currency
 
 
 def latest_month(con: duckdb.DuckDBPyConnection) -> date | None:

@@ -26,6 +26,7 @@ GOOD_ROWS: dict[str, list[str]] = {
     "crm__activities": ["'a1', 'u1', timestamptz '2026-11-11 10:00:00+00', 'visit', 'o1', 'c1', null, "
                         "timestamptz '2026-11-18 10:00:00+00'"],
     "crm__targets": ["'company', 'all', date '2026-11-01', 'won_amount', 500000.0"],
+    "crm__fx_rates": ["'USD', date '2026-11-01', 7.1"],
     "wecom__external_contacts": ["'wm1', 'ann', 'Bo', 1, 1, null, null, null, null, "
                                  "timestamptz '2026-11-01 08:00:00+00', null, null, ['13800000000'], 1, 'qr', "
                                  "'ann', []"],

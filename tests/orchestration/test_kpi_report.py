@@ -293,3 +293,15 @@ def test_the_asset_reads_the_published_file_and_writes_the_report(tmp_path):
     assert {dep.asset_key for dep in spec.deps} == {dg.AssetKey(["published", "marts"])}
     assert published_kpi_report.op.pool == "duckdb" and "html" in spec.kinds
     assert "Sales KPI report — 2026-10" in (tmp_path / "reports" / "kpi_report.html").read_text(encoding="utf-8")
+
+
+def test_labels_follow_the_configured_currency_and_time_zone(tmp_path):
+    path = build_marts(tmp_path / "marts.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table dim_reporting_settings as select 'America/Sao_Paulo' as business_timezone, "
+                    "'BRL' as reporting_currency")  # fmt: skip
+    with duckdb.connect(str(path), read_only=True) as con:
+        page = render(con)
+    assert '成交金额 Won amount (BRL)</div><div class="value">184,000</div>' in page
+    assert "Amounts in BRL." in page and "business time (America/Sao_Paulo)" in page
+    assert "CNY" not in page and "Asia/Shanghai" not in page

@@ -123,3 +123,11 @@ def test_reads_the_published_file_whose_tables_sit_in_its_default_schema(con, tm
 
 def test_without_marts():
     assert headline(duckdb.connect()).startswith("No KPI marts yet")
+
+
+def test_amount_labels_follow_the_reporting_currency_of_the_marts(con):
+    con.execute("create table marts.dim_reporting_settings as select 'America/Sao_Paulo' as business_timezone, "
+                "'BRL' as reporting_currency")  # fmt: skip
+    text = headline(con, OCT)
+    assert "Won amount (BRL)               184,000" in text
+    assert "CNY" not in text

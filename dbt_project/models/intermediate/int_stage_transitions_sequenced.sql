@@ -123,7 +123,7 @@ snapshot_states as (
         snapshots_ranked.pipeline_key,
         {{ opportunity_state('snapshots_ranked.status', 'state_lookup.state_key') }} as state_key,
         state_lookup.state_key as stage_column_state_key,
-        snapshots_ranked.closed_at,
+        snapshots_ranked.reported_closed_at as closed_at,
         coalesce(snapshots_ranked.updated_at, snapshots_ranked.delivered_at) as updated_or_delivered_at,
         snapshots_ranked.age_rank
 

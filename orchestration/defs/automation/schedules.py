@@ -9,20 +9,41 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.stages import StageConfigError, load_stage_config
+
 refresh_all = dg.define_asset_job(
     "refresh_all",
     selection=dg.AssetSelection.all(),
     description="Ingest new extract files, build every dbt model, validate, publish the marts.",
 )
 
-daily_refresh = dg.ScheduleDefinition(
-    name="daily_refresh",
-    job=refresh_all,
-    cron_schedule="0 6 * * *",
-    execution_timezone="Asia/Shanghai",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="06:00 business time, after the nightly WeCom/CRM extract drop.",
-)
+
+def daily_refresh(business_timezone: str) -> dg.ScheduleDefinition:
+    """06:00 every day in the business time zone of the stage configuration (pipelines.yml)."""
+    return dg.ScheduleDefinition(
+        name="daily_refresh",
+        job=refresh_all,
+        cron_schedule="0 6 * * *",
+        execution_timezone=business_timezone,
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description=f"06:00 business time ({business_timezone}), after the nightly WeCom/CRM extract drop.",
+    )
+
+
+def configured_business_timezone() -> str:
+    """The deployment's business time zone; the project default when its configuration cannot be read.
+
+    Read when the definitions load (not at import). An unusable pipelines.yml is reported, with its
+    reason, by the stage_config asset of the next run; the schedule still loads.
+    """
+    stages = os.environ.get("STAGEWISE_STAGES") or None
+    extracts = os.environ.get("STAGEWISE_EXTRACTS_DIR") or None
+    try:
+        return load_stage_config(
+            Path(stages) if stages else None, Path(extracts) if extracts else None
+        ).business_timezone
+    except StageConfigError:
+        return load_stage_config(None, None).business_timezone
 
 
 def extract_fingerprint(extracts_dir: Path) -> str:
@@ -42,3 +63,10 @@ def new_extract_files(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
     if fingerprint == context.cursor:
         return dg.SkipReason("no new extract files")
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(
+        jobs=[refresh_all], schedules=[daily_refresh(configured_business_timezone())], sensors=[new_extract_files]
+    )

@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.lib.dbt import DBT_PROJECT
+from orchestration.lib.dbt import DBT_PROJECT, dbt_vars
 from orchestration.settings import StagewiseSettings
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -49,8 +49,7 @@ def dbt_models(
     # profiles.yml reads the warehouse path from the environment; dbt runs as a child of this process.
     os.environ["STAGEWISE_WAREHOUSE"] = str(settings.warehouse_path)
     # Unit tests check the code, not the data: they run in the test suite, not in production builds.
-    dbt_vars = {"business_timezone": stage_config.business_timezone}
-    args = ["build", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars)]
+    args = ["build", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars(stage_config))]
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()

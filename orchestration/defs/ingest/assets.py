@@ -7,6 +7,7 @@ append-only history table from the same step.
 
 import dagster as dg
 
+from ingest.layout import unknown_delivery_warnings
 from ingest.load import ensure_raw_tables, load_entity, write_stage_config
 from ingest.schemas import CRM_OPPORTUNITIES, CRM_STAGE_CHANGES, ENTITIES, Entity
 from ingest.stages import StageConfigError
@@ -29,7 +30,10 @@ CONFIG_KEYS = [dg.AssetKey(["raw", name]) for name in CONFIG_TABLES]
     name="stage_config",
 )
 def stage_config(context: dg.AssetExecutionContext, settings: StagewiseSettings) -> dg.MaterializeResult:
-    """The stage configuration (pipelines.yml), validated before any SQL runs, loaded as data."""
+    """The stage configuration (pipelines.yml), validated before any SQL runs, loaded as data.
+
+    It also warns about every folder or file of the extracts directory that the contract does not know.
+    """
     try:
         config = settings.stage_config()
     except StageConfigError as exc:
@@ -39,10 +43,19 @@ def stage_config(context: dg.AssetExecutionContext, settings: StagewiseSettings)
         write_stage_config(con, config)
     stages = sum(len(p.stages) for p in config.pipelines)
     context.log.info("stage config %s: %d pipelines, %d stages", config.source, len(config.pipelines), stages)
+    unknown = unknown_delivery_warnings(settings.extracts_path)
+    for warning in unknown:  # the one step that looks at the whole extracts directory
+        context.log.warning("%s", warning)
+    metadata = {
+        "source": config.source,
+        "pipelines": len(config.pipelines),
+        "stages": stages,
+        "business_timezone": config.business_timezone,
+        "reporting_currency": config.reporting_currency,
+        "deliveries_not_read": len(unknown),
+    }
     for key in CONFIG_KEYS:
-        yield dg.MaterializeResult(
-            asset_key=key, metadata={"source": config.source, "pipelines": len(config.pipelines), "stages": stages}
-        )
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
 def _ingest_asset(entity: Entity) -> dg.AssetsDefinition:

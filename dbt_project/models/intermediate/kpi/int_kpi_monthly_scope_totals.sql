@@ -12,6 +12,8 @@
     deal exists);
   - new customers at the closed_at of the prospect's first won deal, attributed like a deal (that
     deal's owner, team, pipeline; the prospect's lead source).
+  Amounts are fct_opportunities.amount (reporting currency): one that could not be converted counts
+  0 in the sums, and its won deal is counted in won_deals_unconverted so averages leave it out.
   Each scope gets a row for every month from its first event month to the latest data month, so
   counts are 0 (not missing) in quiet months. Missing team / rep / lead source become 'unknown'.
 -#}
@@ -66,6 +68,8 @@ closed_deal_events as (
         case when outcome = 'lost' then 1 else 0 end as lost_deals,
         case when outcome = 'won' then coalesce(amount, 0) else 0 end as won_amount,
         case when outcome = 'lost' then coalesce(amount, 0) else 0 end as lost_amount,
+        case when outcome = 'won' and amount is null and amount_original is not null then 1 else 0 end
+            as won_deals_unconverted,
         sales_cycle_days,
         0 as new_leads,
         0 as converted_leads,
@@ -97,6 +101,7 @@ lead_events as (
         0 as lost_deals,
         0.0 as won_amount,
         0.0 as lost_amount,
+        0 as won_deals_unconverted,
         cast(null as double) as sales_cycle_days,
         1 as new_leads,
         case when prospects_converted.prospect_id is not null then 1 else 0 end as converted_leads,
@@ -137,6 +142,7 @@ new_customer_events as (
         0 as lost_deals,
         0.0 as won_amount,
         0.0 as lost_amount,
+        0 as won_deals_unconverted,
         cast(null as double) as sales_cycle_days,
         0 as new_leads,
         0 as converted_leads,
@@ -169,6 +175,7 @@ scoped_events as (
         lost_deals,
         won_amount,
         lost_amount,
+        won_deals_unconverted,
         sales_cycle_days,
         new_leads,
         converted_leads,
@@ -194,6 +201,7 @@ scope_totals as (
         sum(lost_deals) as lost_deals,
         sum(won_amount) as won_amount,
         sum(lost_amount) as lost_amount,
+        sum(won_deals_unconverted) as won_deals_unconverted,
         sum(sales_cycle_days) as sales_cycle_days_sum,
         count(sales_cycle_days) as sales_cycle_deals,
         {{ median('sales_cycle_days') }} as median_sales_cycle_days,
@@ -247,6 +255,7 @@ monthly_totals as (
         coalesce(scope_totals.lost_deals, 0) as lost_deals,
         coalesce(scope_totals.won_amount, 0) as won_amount,
         coalesce(scope_totals.lost_amount, 0) as lost_amount,
+        coalesce(scope_totals.won_deals_unconverted, 0) as won_deals_unconverted,
         coalesce(scope_totals.sales_cycle_days_sum, 0) as sales_cycle_days_sum,
         coalesce(scope_totals.sales_cycle_deals, 0) as sales_cycle_deals,
         scope_totals.median_sales_cycle_days,

@@ -48,6 +48,12 @@ messages_paired as (
 
 ),
 
+fx_rates as (
+
+    {{ fx_rate_ranges(ref('stg_crm__fx_rates')) }}
+
+),
+
 pipeline_bounds as (
 
     select pipeline_key, max(stage_order) as last_stage_order
@@ -166,7 +172,8 @@ opportunities_joined as (
         case
             when stages.stage_key is null then transition_summary.last_closed_at
         end as closed_at,
-        opportunities.amount,
+        opportunities.amount as amount_original,
+        opportunities.currency,
         opportunities.expected_close_date,
         case
             when transition_summary.was_ever_won then pipeline_bounds.last_stage_order
@@ -212,6 +219,20 @@ opportunities_with_team as (
 
 ),
 
+{#- The amount in the reporting currency, dated by closed_at as placed here (else created_at). -#}
+opportunities_converted as (
+
+    select
+        opportunities_with_team.*,
+        {{ in_reporting_currency('opportunities_with_team.amount_original', 'opportunities_with_team.currency', 'fx_rates.rate') }}
+            as amount
+
+    from opportunities_with_team
+    {{ join_fx_rate('fx_rates', 'opportunities_with_team.currency',
+                    'coalesce(opportunities_with_team.closed_at, opportunities_with_team.created_at)') }}
+
+),
+
 final as (
 
     select
@@ -245,9 +266,11 @@ final as (
         end as last_activity_at,
         last_crm_followup_at,
         last_wecom_message_at,
-        last_transition_at
+        last_transition_at,
+        amount_original,
+        currency
 
-    from opportunities_with_team
+    from opportunities_converted
 
 )
 

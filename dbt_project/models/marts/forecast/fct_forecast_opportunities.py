@@ -16,7 +16,7 @@ def model(dbt, session):
         "fct_opportunities": dbt.ref("fct_opportunities"),
         "dim_stages": dbt.ref("dim_stages"),
         "int_opportunity_owners_historized": dbt.ref("int_opportunity_owners_historized"),
-        "stg_crm__opportunity_snapshots": dbt.ref("stg_crm__opportunity_snapshots"),
+        "int_opportunity_amounts_converted": dbt.ref("int_opportunity_amounts_converted"),
         "stg_crm__activities": dbt.ref("stg_crm__activities"),
         "int_messages_paired": dbt.ref("int_messages_paired"),
         "int_prospect_records_linked": dbt.ref("int_prospect_records_linked"),

@@ -24,7 +24,7 @@ monthly_totals as (
     ('median_sales_cycle_days', none, 'sales_cycle_deals', 'median_sales_cycle_days'),
     ('new_customers', 'new_customers', none, 'new_customers'),
     ('new_customer_amount', 'new_customer_amount', none, 'new_customer_amount'),
-    ('avg_deal_size', 'won_amount', 'won_deals', none),
+    ('avg_deal_size', 'won_amount', 'won_deals - won_deals_unconverted', none),
 ] %}
 kpis_unpivoted as (
 

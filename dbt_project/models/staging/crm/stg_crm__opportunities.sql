@@ -18,7 +18,7 @@ renamed as (
         {{ stage_spelling('stage') }} as stage_spelling,
         status,
         cast(amount as double) as amount,
-        coalesce(currency, 'CNY') as currency,
+        {{ currency_code('currency') }} as currency,
         expected_close_date,
         created_at,
         closed_at as reported_closed_at,

@@ -11,7 +11,7 @@ renamed as (
     select
         userid as wecom_userid,
         stat_time,
-        {{ to_business_date('stat_time') }} as stat_date,
+        {{ wecom_stat_date('stat_time') }} as stat_date,
         cast(chat_cnt as integer) as chat_cnt,
         cast(message_cnt as integer) as message_cnt,
         cast(reply_percentage as double) as reply_percentage,
