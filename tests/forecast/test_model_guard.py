@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+
 import polars as pl
 
 from forecast.predict import OUTPUT_SCHEMA
