@@ -65,7 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--extracts", required=True, help="extracts directory")
     run.add_argument("--warehouse", required=True, help="DuckDB warehouse file (created if missing)")
     run.add_argument("--stages", help="pipelines.yml overriding <extracts>/pipelines.yml and the default")
-    run.add_argument("--full-refresh", action="store_true", help="rebuild the incremental message pairs from scratch (never needed for new or corrected deliveries)")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental message pairs from scratch (never needed for new deliveries)",
+    )
     run.set_defaults(func=_run)
 
     kpi = commands.add_parser("kpi", help="print the headline KPIs from the marts")
