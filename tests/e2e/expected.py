@@ -109,15 +109,23 @@ def _months(first: date, last: date) -> list[date]:
     return months
 
 
-def monthly_deal_kpis(facts: Iterable[Fact], timezone: str) -> dict[KpiKey, tuple[float | None, ...]]:
+def first_wins(facts: Iterable[Fact]) -> set[str]:
+    """The deals that made a new customer: each prospect's first won deal."""
+    firsts: dict[str, str] = {}
+    for fact in sorted((f for f in facts if f.outcome == "won"), key=lambda f: (f.closed_at, f.opportunity_id)):
+        firsts.setdefault(fact.prospect, fact.opportunity_id)
+    return set(firsts.values())
+
+
+def monthly_deal_kpis(
+    facts: Sequence[Fact], timezone: str, new_customer_deals: set[str] | None = None
+) -> dict[KpiKey, tuple[float | None, ...]]:
     """(month, kpi) -> (numerator, denominator, value) of the deal KPIs, every month from the first closing
-    to the last (quiet months included: 0 deals, NULL rates)."""
+    to the last (quiet months included: 0 deals, NULL rates). For a scope, pass the first wins of all deals."""
     closed = [f for f in facts if f.outcome in ("won", "lost")]
     if not closed:
         return {}
-    firsts: dict[str, Fact] = {}
-    for fact in sorted((f for f in facts if f.outcome == "won"), key=lambda f: (f.closed_at, f.opportunity_id)):
-        firsts.setdefault(fact.prospect, fact)
+    firsts = first_wins(facts) if new_customer_deals is None else new_customer_deals
     by_month = defaultdict(list)
     for fact in closed:
         by_month[month_of(fact.closed_at, timezone)].append(fact)
@@ -126,7 +134,7 @@ def monthly_deal_kpis(facts: Iterable[Fact], timezone: str) -> dict[KpiKey, tupl
         won = [f for f in by_month[month] if f.outcome == "won"]
         amount = sum(f.amount or 0.0 for f in won)
         cycles = [days_between(f.first_contact, f.closed_at) for f in won]
-        new = [f for f in firsts.values() if month_of(f.closed_at, timezone) == month]
+        new = [f for f in won if f.opportunity_id in firsts]
         result[month, "won_deals"] = (len(won), None, len(won))
         result[month, "won_amount"] = (amount, None, amount)
         decided = by_month[month]

@@ -7,6 +7,7 @@ list of issue 10.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -129,6 +130,19 @@ def build_monthly_snapshots(root: Path) -> Case:
 # ---- d + e + i: one salesperson, every deal closed, no amount anywhere ----------------------------------
 
 
+def _a_year_of_closed_deals() -> list[Deal]:
+    """Thirty-four deals of 2025, every one closed, won or lost: enough history for the forecast to fit."""
+    deals = []
+    for i in range(34):
+        created = D(2025, 1, 6, 10) + timedelta(days=10 * i)
+        path = [("prospecting", created), ("qualification", created + timedelta(days=5))]
+        if i % 2:
+            path.append(("quote", created + timedelta(days=12)))
+        path.append(("lost" if i % 3 == 0 else "won", created + timedelta(days=20 + 3 * (i % 4), hours=4)))
+        deals.append(Deal(f"Y{i:02d}", "u1", path))
+    return deals
+
+
 def build_one_rep_all_closed_no_amounts(root: Path) -> Case:
     users = [User("u1", "赵敏", "直销")]
     customers = [
@@ -151,6 +165,7 @@ def build_one_rep_all_closed_no_amounts(root: Path) -> Case:
         Deal("D5", "u1", [("prospecting", D(2026, 3, 5, 10)), ("won", D(2026, 4, 10, 16))], customer_id="C3"),
         Deal("D6", "u1", [("prospecting", D(2026, 2, 15, 10)), ("invalid", D(2026, 2, 16, 10))]),  # no customer
     ]  # fmt: skip
+    deals = _a_year_of_closed_deals() + deals
     export = D(2026, 4, 30, 23)
     drops.write_users(root, users, drops.stamp_name(export))
     drops.write_customers(root, customers, drops.stamp_name(export))
@@ -162,8 +177,10 @@ def build_one_rep_all_closed_no_amounts(root: Path) -> Case:
         first_contacts={d.opportunity_id: created[d.customer_id] for d in deals if d.customer_id},
         prospects={d.opportunity_id: d.customer_id for d in deals if d.customer_id},
     )  # fmt: skip
-    leads = {month_of(moment, SHANGHAI) for moment in created.values()}
-    new_leads = {m: sum(1 for c in created.values() if month_of(c, SHANGHAI) == m) for m in leads}
+    # the prospects: the customers, and each valid deal without a customer (the invalid one makes no lead)
+    contacts = [*created.values(), *(f.first_contact for f in facts if f.prospect == f.opportunity_id and
+                                     f.outcome != "invalid")]  # fmt: skip
+    new_leads = Counter(month_of(moment, SHANGHAI) for moment in contacts)
     return Case(SHANGHAI, DEFAULT_STAGES, facts, users, {"new_leads": new_leads})
 
 
