@@ -8,7 +8,7 @@ list of issue 10.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -118,13 +118,20 @@ def build_monthly_snapshots(root: Path) -> Case:
     no_updated_at = {"B06"}
     stamps = drops.month_end_stamps(date(2025, 1, 1), 12)
     drops.write_users(root, users, drops.stamp_name(stamps[0]))
+    moved = [User("u3", "王强", "华东") if u.user_id == "u3" else u for u in users]  # u3 joins 华东 in July
+    drops.write_users(root, moved, drops.stamp_name(stamps[6]))
     for stamp in stamps:
         drops.write_opportunities(root, deals, stamp, drops.stamp_name(stamp), without_updated_at=no_updated_at)
     timelines = {
         d.opportunity_id: snapshot_timeline(d, stamps, SHANGHAI, with_updated_at=d.opportunity_id not in no_updated_at)
         for d in deals
     }
-    return Case(SHANGHAI, DEFAULT_STAGES, _facts(deals, users, timelines, SHANGHAI, from_snapshots=True), users)
+    facts = _facts(deals, users, timelines, SHANGHAI, from_snapshots=True)
+    move = instant(stamps[6], SHANGHAI)  # a team change takes effect when the users file showing it arrives
+    facts = [
+        replace(f, team="华东") if f.owner_id == "u3" and f.closed_at and f.closed_at >= move else f for f in facts
+    ]
+    return Case(SHANGHAI, DEFAULT_STAGES, facts, users)
 
 
 # ---- d + e + i: one salesperson, every deal closed, no amount anywhere ----------------------------------
