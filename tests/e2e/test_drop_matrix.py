@@ -204,12 +204,16 @@ def test_outcome_closed_at_and_sales_cycle(matrix, name):
     assert actual == expected
 
 
-def _kpi_mismatches(con: duckdb.DuckDBPyConnection, scope_type: str, scope_id: str, expected: dict) -> list[str]:
+def _scope_rows(con: duckdb.DuckDBPyConnection, scope_type: str, scope_id: str) -> dict:
     rows = con.execute(
         "select month_start, kpi, numerator, denominator, value from kpi_monthly where scope_type = ? and scope_id = ?",
         [scope_type, scope_id],
     ).fetchall()
-    actual = {(month, kpi): (numerator, denominator, value) for month, kpi, numerator, denominator, value in rows}
+    return {(month, kpi): (numerator, denominator, value) for month, kpi, numerator, denominator, value in rows}
+
+
+def _kpi_mismatches(con: duckdb.DuckDBPyConnection, scope_type: str, scope_id: str, expected: dict) -> list[str]:
+    actual = _scope_rows(con, scope_type, scope_id)
     mismatches = []
     for (month, kpi), (numerator, denominator, value) in sorted(expected.items()):
         got = actual.get((month, kpi))
@@ -302,14 +306,6 @@ def test_five_deals_forecast_falls_back_to_the_stage_probabilities(matrix):
 
 
 # ---- d + e + i: one salesperson, every deal closed, no amount ---------------------------------------------
-
-
-def _scope_rows(con: duckdb.DuckDBPyConnection, scope_type: str, scope_id: str) -> dict:
-    rows = con.execute(
-        "select month_start, kpi, numerator, denominator, value from kpi_monthly where scope_type = ? and scope_id = ?",
-        [scope_type, scope_id],
-    ).fetchall()
-    return {(m, k): (n, d, v) for m, k, n, d, v in rows}
 
 
 def test_single_salesperson_rep_and_team_rows_equal_the_company(matrix):
