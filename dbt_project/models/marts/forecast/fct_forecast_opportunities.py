@@ -32,7 +32,8 @@ def model(dbt, session):
     horizon_days = int(dbt.config.get("forecast_horizon_days"))
     try:
         history = history_from(lambda name: relations[name].pl())
-        return forecast_opportunities(history, timezone, horizon_days=horizon_days).to_arrow()
+        forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days)
     except Exception as exc:  # noqa: BLE001 - an optional product must never stop the KPI marts
         logging.getLogger("stagewise.forecast").warning("forecast failed, left empty: %s: %s", type(exc).__name__, exc)
-        return pl.DataFrame(schema=OUTPUT_SCHEMA).to_arrow()
+        forecast = pl.DataFrame(schema=OUTPUT_SCHEMA)
+    return forecast.to_arrow()  # dbt parses a Python model's single return statement
