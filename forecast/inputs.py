@@ -42,6 +42,13 @@ SCHEMAS: dict[str, pl.Schema] = {
 }
 
 
+# Columns an input may lack, with the value they take then: a transition is a first stay seen late only
+# when fct_stage_transitions says so (a deal without stage log first seen past its first stage).
+OPTIONAL: dict[str, dict[str, tuple[pl.DataType, object]]] = {
+    "transitions": {"first_seen_late": (pl.Boolean(), False)},
+}
+
+
 class HistoryError(ValueError):
     """An input table lacks a column the forecast needs."""
 
@@ -63,6 +70,9 @@ def _conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
             )
             expr = expr.dt.cast_time_unit("us")
         columns.append(expr.cast(dtype))
+    for column, (dtype, default) in OPTIONAL.get(name, {}).items():
+        present = column in frame.columns
+        columns.append((pl.col(column) if present else pl.lit(default)).cast(dtype).fill_null(default).alias(column))
     return frame.select(columns)
 
 

@@ -59,6 +59,7 @@ def transitions_flagged(history: History) -> pl.DataFrame:
         "from_state",
         "to_state",
         "transitioned_at",
+        "first_seen_late",
         is_regression=(pl.col("to_order") < pl.col("from_order")) & (pl.col("to_state") != "won"),
         is_reopen=pl.col("from_state").is_in(OUTCOMES)
         & pl.col("to_order").is_not_null()
@@ -102,6 +103,7 @@ def deal_states(history: History, cutoffs: dict[date, datetime]) -> pl.DataFrame
             pl.col("pipeline_key").first(),
             state=pl.col("to_state").last(),
             entered_at=pl.col("transitioned_at").last(),
+            stay_unknown=pl.col("first_seen_late").last(),
             created_at=pl.col("transitioned_at").min(),
             regressions=pl.col("is_regression").sum(),
             reopens=pl.col("is_reopen").sum(),
@@ -109,7 +111,8 @@ def deal_states(history: History, cutoffs: dict[date, datetime]) -> pl.DataFrame
         )
         .with_columns(
             is_open=~pl.col("state").is_in(OUTCOMES),
-            days_in_stage=days_between("entered_at", "cutoff_at"),
+            # a first stay seen late has no known length (fct_stage_transitions.first_seen_late)
+            days_in_stage=pl.when(~pl.col("stay_unknown")).then(days_between("entered_at", "cutoff_at")),
             deal_age_days=days_between("created_at", "cutoff_at"),
         )
     )

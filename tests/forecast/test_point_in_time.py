@@ -34,7 +34,8 @@ def _rewrite_future(history: History, at) -> History:  # noqa: ANN001
     )  # fmt: skip
     newcomer = pl.DataFrame(
         {"opportunity_id": ["NEW1", "NEW1"], "seq": [1, 2], "from_state": [None, "open"],
-         "to_state": ["open", "won"], "transitioned_at": [at + timedelta(days=1), at + timedelta(days=9)]},
+         "to_state": ["open", "won"], "transitioned_at": [at + timedelta(days=1), at + timedelta(days=9)],
+         "first_seen_late": [False, False]},
         schema=history.transitions.schema,
     )  # fmt: skip
     touches = pl.concat([

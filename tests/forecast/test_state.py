@@ -43,3 +43,17 @@ def test_state_at_each_cutoff_sees_only_earlier_events() -> None:
     assert (second["state"], second["regressions"], second["is_open"]) == ("s2", 1, True)
     assert (second["owner_id"], second["amount"], second["probability"]) == ("u2", 150.0, 0.4)
     assert (third["state"], third["is_open"]) == ("won", False)
+
+
+def test_a_first_stay_seen_late_has_no_days_in_stage() -> None:
+    """A deal without stage log first seen in s3: how long it sat there before is unknown, until it moves."""
+    history = _history()
+    late = History.from_frames(
+        **{name: getattr(history, name) for name in ("opportunities", "owners", "amounts", "touches", "stages")},
+        transitions=history.transitions.with_columns(first_seen_late=pl.col("seq") == 1),
+    )
+    cutoffs = {date(2026, 1, 3): datetime(2026, 1, 3, tzinfo=UTC), date(2026, 1, 9): datetime(2026, 1, 9, tzinfo=UTC)}
+    first, second = deal_states(late, cutoffs).sort("snapshot_date").to_dicts()
+    assert (first["state"], first["days_in_stage"], first["deal_age_days"]) == ("s1", None, 1.5)
+    assert (second["state"], second["days_in_stage"]) == ("s3", 3.5)
+    assert deal_states(history, cutoffs).sort("snapshot_date")["days_in_stage"].to_list() == [1.5, 3.5]
