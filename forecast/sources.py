@@ -25,7 +25,9 @@ BEGINNING = datetime(1900, 1, 1)
 
 
 def _amount_versions(snapshots: pl.DataFrame) -> pl.DataFrame:
-    """Amount versions: each snapshot's amount holds from its updated_at (else delivery); the first from always.
+    """Amount versions: each snapshot's amount holds from its updated_at (else delivery); the first from always,
+    unless that first snapshot already reports the deal closed: an amount first seen at the close (lost deals
+    exported with 0, amounts filled in when won) is not back-dated to the open deal, which would leak the outcome.
 
     `amount` is in the reporting currency; NULL where the delivered amount had no exchange rate (unknown, not 0).
     """
@@ -34,7 +36,7 @@ def _amount_versions(snapshots: pl.DataFrame) -> pl.DataFrame:
         .with_columns(valid_from=pl.coalesce("updated_at", "delivered_at"))
         .sort("opportunity_id", "delivered_at", "source_file", "source_line")
         .with_columns(
-            valid_from=pl.when(pl.int_range(pl.len()).over("opportunity_id") == 0)
+            valid_from=pl.when((pl.int_range(pl.len()).over("opportunity_id") == 0) & ~pl.col("is_reported_closed"))
             .then(pl.lit(BEGINNING).dt.replace_time_zone("UTC").dt.cast_time_unit("us"))
             .otherwise(pl.col("valid_from").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
         )

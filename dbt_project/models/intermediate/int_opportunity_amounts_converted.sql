@@ -1,7 +1,9 @@
 {#-
   One row per delivered opportunity row (snapshot) with an amount: that amount in the reporting
   currency, dated by the row's own closed_at (else created_at), as the forecast knows it at each
-  delivery. NULL `amount` when no rate applies (see macros/currency.sql).
+  delivery. NULL `amount` when no rate applies (see macros/currency.sql). is_reported_closed: the row
+  reports a closed deal (an outcome status, or a closed_at), so its amount says nothing about the
+  deal while it was open.
 -#}
 with
 
@@ -24,6 +26,8 @@ converted as (
         {{ in_reporting_currency('snapshots.amount', 'snapshots.currency', 'fx_rates.rate') }} as amount,
         snapshots.amount as amount_original,
         snapshots.currency,
+        coalesce(snapshots.status in ('won', 'lost', 'invalid'), false) or snapshots.reported_closed_at is not null
+            as is_reported_closed,
         snapshots.updated_at,
         snapshots.delivered_at,
         snapshots.source_file,
