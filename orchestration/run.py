@@ -29,8 +29,9 @@ def _failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
     return reasons
 
 
-def _failed_expectations(result: dg.ExecuteInProcessResult, warehouse: Path) -> list[str]:
-    from orchestration.lib.dbt import DBT_PROJECT
+def _failed_expectations(
+    result: dg.ExecuteInProcessResult, warehouse: Path, failure_tables: dict[str, tuple[str, str]]
+) -> list[str]:
     from orchestration.lib.dbt_failures import stored_failure_lines
     from orchestration.lib.warehouse import connect
 
@@ -47,7 +48,7 @@ def _failed_expectations(result: dg.ExecuteInProcessResult, warehouse: Path) -> 
         unique_id = evaluation.metadata.get("unique_id")  # a dbt test: its stored failing rows, if it keeps them
         if unique_id is not None and warehouse.exists():
             with connect(warehouse, read_only=True) as con:
-                rows = stored_failure_lines(con, DBT_PROJECT.manifest_path, str(unique_id.value))
+                rows = stored_failure_lines(con, failure_tables, str(unique_id.value))
             lines.extend(f"      {row}" for row in rows)
     return lines
 
@@ -66,7 +67,8 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     os.environ["STAGEWISE_WAREHOUSE"] = str(warehouse)
     os.environ["STAGEWISE_STAGES"] = str(stages.resolve()) if stages else ""
 
-    from orchestration.lib.dbt import prepare_manifest
+    from orchestration.lib.dbt import DBT_PROJECT, prepare_manifest
+    from orchestration.lib.dbt_failures import stored_failure_relations
     from orchestration.lib.progress import progress_logger
 
     out = sys.stdout
@@ -79,6 +81,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         try:
             prepare_manifest()
+            failure_tables = stored_failure_relations(DBT_PROJECT.manifest_path)
             from orchestration.definitions import defs
 
             job = defs().resolve_implicit_global_asset_job_def().with_logger_defs({"console": progress_logger(out)})
@@ -102,7 +105,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
             run_config=run_config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
         )
     try:
-        _print_summary(result, extracts, warehouse, started_at, out)
+        _print_summary(result, extracts, warehouse, started_at, failure_tables, out)
     except duckdb.IOException as exc:  # e.g. a dbt child still finishing after a failure holds the lock
         print(f"(summary skipped: {exc})", file=out)
     elapsed = time.monotonic() - started
@@ -119,7 +122,12 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
 
 
 def _print_summary(
-    result: dg.ExecuteInProcessResult, extracts: Path, warehouse: Path, started_at: datetime, out: TextIO
+    result: dg.ExecuteInProcessResult,
+    extracts: Path,
+    warehouse: Path,
+    started_at: datetime,
+    failure_tables: dict[str, tuple[str, str]],
+    out: TextIO,
 ) -> None:
     from ingest.report import load_summary
     from orchestration.lib.kpi_summary import headline
@@ -129,7 +137,7 @@ def _print_summary(
     if warehouse.exists():
         with connect(warehouse, read_only=True) as con:
             print("\n" + load_summary(con, since=started_at, extracts_dir=extracts), file=out)
-    failed = _failed_expectations(result, warehouse) + failure_lines(warehouse.parent / "reports")
+    failed = _failed_expectations(result, warehouse, failure_tables) + failure_lines(warehouse.parent / "reports")
     if failed:
         print("\nFailed checks and expectations (report: reports/validation.html):", file=out)
         print("\n".join(failed), file=out)

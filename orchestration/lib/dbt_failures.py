@@ -8,7 +8,6 @@ check, so a warning says *what* failed (e.g. which as-of dates of the forecast f
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -16,9 +15,12 @@ import duckdb
 MAX_ROWS = 10
 
 
-@cache
-def _stored_relations(manifest_path: Path) -> dict[str, tuple[str, str]]:
-    """unique_id → (schema, table) of every dbt test that stores its failures."""
+def stored_failure_relations(manifest_path: Path) -> dict[str, tuple[str, str]]:
+    """unique_id → (schema, table) of every dbt test that stores its failures.
+
+    Read once, right after this run's `dbt parse`: the shared manifest file may be rewritten by another
+    run's parse while this one is still building.
+    """
     nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"]
     return {
         unique_id: (node["schema"], node["alias"])
@@ -28,10 +30,10 @@ def _stored_relations(manifest_path: Path) -> dict[str, tuple[str, str]]:
 
 
 def stored_failure_lines(
-    con: duckdb.DuckDBPyConnection, manifest_path: Path, unique_id: str, limit: int = MAX_ROWS
+    con: duckdb.DuckDBPyConnection, relations: dict[str, tuple[str, str]], unique_id: str, limit: int = MAX_ROWS
 ) -> list[str]:
     """`column=value, …` for the first `limit` stored failing rows of the test, and a count of the rest."""
-    relation = _stored_relations(manifest_path).get(unique_id)
+    relation = relations.get(unique_id)
     if relation is None:
         return []
     schema, table = relation

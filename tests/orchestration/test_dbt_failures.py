@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import dagster as dg
 import duckdb
 
-from orchestration.lib.dbt_failures import stored_failure_lines
+from orchestration.lib.dbt_failures import stored_failure_lines, stored_failure_relations
 from orchestration.run import _failed_expectations
 
 FALLBACK_TEST = "forecast_p_win_fell_back_to_stage_probabilities"
@@ -42,7 +42,7 @@ def _warehouse(tmp_path: Path, rows: int) -> Path:
 
 
 def test_stored_rows_are_printed_column_by_column_up_to_a_limit(tmp_path: Path) -> None:
-    manifest = _manifest(tmp_path)
+    manifest = stored_failure_relations(_manifest(tmp_path))
     with duckdb.connect(str(_warehouse(tmp_path, rows=3)), read_only=True) as con:
         lines = stored_failure_lines(con, manifest, "test.x.kept", limit=2)
         assert lines == [
@@ -55,10 +55,7 @@ def test_stored_rows_are_printed_column_by_column_up_to_a_limit(tmp_path: Path) 
         assert stored_failure_lines(con, manifest, "test.x.kept") == []  # the test never ran
 
 
-def test_the_run_summary_lists_a_warning_check_with_its_failing_rows(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    import orchestration.lib.dbt as dbt_lib
-
-    monkeypatch.setattr(dbt_lib, "DBT_PROJECT", SimpleNamespace(manifest_path=_manifest(tmp_path)))
+def test_the_run_summary_lists_a_warning_check_with_its_failing_rows(tmp_path: Path) -> None:
     evaluation = SimpleNamespace(
         passed=False,
         check_name=FALLBACK_TEST,
@@ -67,7 +64,8 @@ def test_the_run_summary_lists_a_warning_check_with_its_failing_rows(tmp_path: P
         metadata={"unique_id": dg.MetadataValue.text("test.x.kept")},
     )
     result = SimpleNamespace(get_asset_check_evaluations=lambda: [evaluation])
-    lines = _failed_expectations(result, _warehouse(tmp_path, rows=1))  # type: ignore[arg-type]
+    failure_tables = stored_failure_relations(_manifest(tmp_path))
+    lines = _failed_expectations(result, _warehouse(tmp_path, rows=1), failure_tables)  # type: ignore[arg-type]
     assert lines == [
         f"  [warn] marts/fct_forecast_opportunities:{FALLBACK_TEST}",
         "      as_of_date=2017-01-01, p_win_fallback_reason=too few deals, open_deals=10",
