@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TextIO
 
 import dagster as dg
-import duckdb
 
 from ingest.stages import StageConfigError, load_stage_config
 
@@ -106,8 +105,9 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
         )
     try:
         _print_summary(result, extracts, warehouse, started_at, failure_tables, out)
-    except duckdb.IOException as exc:  # e.g. a dbt child still finishing after a failure holds the lock
-        print(f"(summary skipped: {exc})", file=out)
+    except Exception as exc:  # noqa: BLE001 - the summary only reports: the run's outcome stands without it
+        # e.g. a dbt child still finishing after a failure holds the warehouse lock
+        print(f"(summary skipped: {type(exc).__name__}: {exc})", file=out)
     elapsed = time.monotonic() - started
     reasons = _failure_reasons(result)
     if reasons:
