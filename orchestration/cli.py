@@ -36,14 +36,12 @@ def _run(args: argparse.Namespace) -> int:
 def _kpi(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from orchestration.lib.kpi_summary import headline
-    from orchestration.lib.warehouse import connect
+    from reporting.terminal import headline
+    from storage import WarehouseFiles, connect
 
-    warehouse = Path(args.warehouse)
-    published = warehouse.with_name("marts.duckdb")
-    source = published if published.exists() else warehouse
+    source = WarehouseFiles(Path(args.warehouse)).marts_source()
     if not source.exists():
-        print(f"No warehouse at {warehouse}: run `stagewise run` first.", file=sys.stderr)
+        print(f"No warehouse at {args.warehouse}: run `stagewise run` first.", file=sys.stderr)
         return 2
     month = date.fromisoformat(args.month + "-01") if args.month else None
     with connect(source, read_only=True) as con:

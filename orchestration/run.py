@@ -14,6 +14,7 @@ from typing import TextIO
 import dagster as dg
 
 from ingest.stages import StageConfigError, load_stage_config
+from storage import WarehouseFiles
 
 
 def _failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -32,7 +33,7 @@ def _failed_expectations(
     result: dg.ExecuteInProcessResult, warehouse: Path, failure_tables: dict[str, tuple[str, str]]
 ) -> list[str]:
     from orchestration.lib.dbt_failures import stored_failure_lines
-    from orchestration.lib.warehouse import connect
+    from storage import connect
 
     lines = []
     for evaluation in result.get_asset_check_evaluations():
@@ -74,7 +75,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     print(f"stagewise run: {extracts} -> {warehouse}", file=out)
     started = time.monotonic()
     started_at = datetime.now(UTC)
-    log_dir = warehouse.parent / "logs"
+    log_dir = WarehouseFiles(warehouse).logs_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
     with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
@@ -129,21 +130,21 @@ def _print_summary(
     failure_tables: dict[str, tuple[str, str]],
     out: TextIO,
 ) -> None:
-    from ingest.report import load_summary
-    from orchestration.lib.kpi_summary import headline
     from orchestration.lib.validation_report import failure_lines
-    from orchestration.lib.warehouse import connect
+    from reporting.load_summary import load_summary
+    from reporting.terminal import headline
+    from storage import connect
 
+    files = WarehouseFiles(warehouse)
     if warehouse.exists():
         with connect(warehouse, read_only=True) as con:
             print("\n" + load_summary(con, since=started_at, extracts_dir=extracts), file=out)
-    failed = _failed_expectations(result, warehouse, failure_tables) + failure_lines(warehouse.parent / "reports")
+    failed = _failed_expectations(result, warehouse, failure_tables) + failure_lines(files.reports_dir)
     if failed:
         print("\nFailed checks and expectations (report: reports/validation.html):", file=out)
         print("\n".join(failed), file=out)
-    published = warehouse.with_name("marts.duckdb")
-    if published.exists():
-        with connect(published, read_only=True) as con:
+    if files.published.exists():
+        with connect(files.published, read_only=True) as con:
             print("\n" + headline(con), file=out)
-    print(f"\nWarehouse: {warehouse}\nPublished marts (read-only, for BI): {published}", file=out)
-    print(f"Reports: {warehouse.parent / 'reports'}", file=out)
+    print(f"\nWarehouse: {warehouse}\nPublished marts (read-only, for BI): {files.published}", file=out)
+    print(f"Reports: {files.reports_dir}", file=out)

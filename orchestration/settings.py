@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingest.stages import StageConfig, load_stage_config
+from storage import WarehouseFiles
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -37,13 +38,13 @@ class StagewiseSettings(dg.ConfigurableResource):
         return Path(self.warehouse).expanduser().resolve()
 
     @property
-    def published_marts_path(self) -> Path:
-        """The read-only copy of the marts that BI tools open (replaced atomically after each good run)."""
-        return self.warehouse_path.with_name("marts.duckdb")
+    def files(self) -> WarehouseFiles:
+        """The warehouse and the files beside it (published marts, reports, logs)."""
+        return WarehouseFiles(self.warehouse_path)
 
     @property
     def reports_dir(self) -> Path:
-        return self.warehouse_path.parent / "reports"
+        return self.files.reports_dir
 
     @property
     def stages_path(self) -> Path | None:

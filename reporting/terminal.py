@@ -1,8 +1,9 @@
-"""The headline KPIs a manager reads, as plain text, from the published marts.
+"""The headline KPIs a manager reads, as plain text, from the published marts (`stagewise kpi`, `stagewise run`).
 
 `headline(con, month)` renders, for one business month: the company KPIs, the funnel of the cohort
-that reached each stage that month with its bottleneck, the top and bottom salespeople, and the open
-deal alerts. Every figure comes from the marts; nothing reads the wall clock.
+that reached each stage that month with its bottleneck, the top and bottom salespeople, the open
+deal alerts, and the forecast for the coming months next to the targets. Every figure comes from the
+marts; nothing reads the wall clock.
 """
 
 from __future__ import annotations
@@ -11,17 +12,8 @@ from datetime import date
 
 import duckdb
 
-from orchestration.lib.forecast_summary import forecast_lines
-from orchestration.lib.marts_queries import (
-    ALERT_REASONS,
-    alert_summary,
-    company_kpis,
-    latest_full_month,
-    month_end_open_deals,
-    reporting_currency,
-    scorecard,
-)
-from orchestration.lib.marts_queries import funnel as funnel_rows
+from reporting import queries as q
+from reporting.formatting import fmt
 
 HEADLINE_KPIS = (
     ("win_rate", "Win rate (won / won+lost)", "pct"),
@@ -38,33 +30,24 @@ HEADLINE_KPIS = (
 )
 RATIO_KPIS = {"win_rate", "lead_conversion_rate"}
 RANKED_REPS = 3
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "n/a"
-    if unit == "pct":
-        return f"{value:.1%}"
-    if unit == "days":
-        return f"{value:.1f} days"
-    return f"{value:,.0f}"
+MONTHS_AHEAD = 3
 
 
 def headline(con: duckdb.DuckDBPyConnection, month: date | None = None) -> str:
-    month = month or latest_full_month(con)
+    month = month or q.latest_full_month(con)
     if month is None:
         return "No KPI marts yet (marts.kpi_monthly is missing or empty)."
     lines = [f"Headline KPIs for {month:%Y-%m} (company):"]
-    values = company_kpis(con, month, month).get(month, {})
+    values = q.company_kpis(con, month, month).get(month, {})
     if not values:
         lines.append("  no KPI rows for this month")
-    currency = reporting_currency(con)
+    currency = q.reporting_currency(con)
     for kpi, label_pattern, unit in HEADLINE_KPIS:
         label = label_pattern.format(currency=currency)
         if kpi in values:
             numerator, denominator, value = values[kpi]
-            detail = f"  ({numerator:,.0f} / {denominator:,.0f})" if kpi in RATIO_KPIS and denominator else ""
-            lines.append(f"  {label:<30} {_fmt(value, unit)}{detail}")
+            ratio = f"  ({fmt(numerator, 'count')} / {fmt(denominator, 'count')})"
+            lines.append(f"  {label:<30} {fmt(value, unit)}{ratio if kpi in RATIO_KPIS and denominator else ''}")
     lines.extend(funnel(con, month))
     lines.extend(salespeople(con, month))
     lines.extend(alerts(con, month))
@@ -73,7 +56,7 @@ def headline(con: duckdb.DuckDBPyConnection, month: date | None = None) -> str:
 
 
 def funnel(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
-    rows = funnel_rows(con, month)
+    rows = q.funnel(con, month)
     if not rows:
         return []
     lines = ["", f"Stage conversion, cohort reaching the stage in {month:%Y-%m} (company):"]
@@ -81,7 +64,7 @@ def funnel(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
     for row in rows:
         step = f"{row['stage_key']} -> {row['next_state_key']}"
         flag = "  <- bottleneck" if row["is_bottleneck"] else ""
-        rate, days = _fmt(row["conversion_rate"], "pct"), _fmt(row["avg_days_to_advance"], "days")
+        rate, days = fmt(row["conversion_rate"], "pct"), fmt(row["avg_days_to_advance"], "days")
         lines.append(
             f"  {row['pipeline_key']}: {step:<30} reached {row['reached']:>5}  advanced {row['advanced']:>5}  "
             f"{rate:>6}  {days:>10} on average  lost here {row['lost_here']:>4}{flag}"
@@ -95,7 +78,7 @@ def funnel(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
 
 def salespeople(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
     """Top and bottom salespeople by won amount (then won deals, then rep id) in the month."""
-    rows = scorecard(con, month, ("rep_id", "rep_name", "team", "won_amount", "won_deals", "win_rate", "attainment"))
+    rows = q.scorecard(con, month, ("rep_id", "rep_name", "team", "won_amount", "won_deals", "win_rate", "attainment"))
     if not rows:
         return []
     top = rows[:RANKED_REPS]
@@ -105,9 +88,9 @@ def salespeople(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
         for row in chosen:
             name, team = row["rep_name"] or row["rep_id"], row["team"] or "-"
             lines.append(
-                f"  {title:<6} {name} ({row['rep_id']}, {team}): won {_fmt(row['won_amount'], 'amount')} in "
-                f"{row['won_deals']} deals, win rate {_fmt(row['win_rate'], 'pct')}, "
-                f"target attainment {_fmt(row['attainment'], 'pct')}"
+                f"  {title:<6} {name} ({row['rep_id']}, {team}): won {fmt(row['won_amount'], 'amount')} in "
+                f"{row['won_deals']} deals, win rate {fmt(row['win_rate'], 'pct')}, "
+                f"target attainment {fmt(row['attainment'], 'pct')}"
             )
     return lines
 
@@ -115,12 +98,38 @@ def salespeople(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
 def alerts(con: duckdb.DuckDBPyConnection, month: date) -> list[str]:
     """Open-deal alert counts (as of the latest data date) and the month-end open / stalled deals."""
     lines: list[str] = []
-    open_deals, stalled = month_end_open_deals(con, month)
+    open_deals, stalled = q.month_end_open_deals(con, month)
     if open_deals is not None:
-        lines += ["", f"Deals open at the end of {month:%Y-%m}: {open_deals:,} ({stalled:,} stalled)"]
-    summary = alert_summary(con)
+        lines += ["", f"Deals open at the end of {month:%Y-%m}: {fmt(open_deals, 'count')} ({fmt(stalled, 'count')} "
+                  "stalled)"]  # fmt: skip
+    summary = q.alert_summary(con)
     if summary is not None:
         when = f"as of {summary.as_of:%Y-%m-%d}, the latest data date" if summary.as_of else "none"
-        lines += ["", f"Open-deal alerts ({when}): {summary.deals:,} deals flagged"]
-        lines += [f"  {reason:<18} {summary.counts[reason]:>5}" for reason in ALERT_REASONS]
+        lines += ["", f"Open-deal alerts ({when}): {fmt(summary.deals, 'count')} deals flagged"]
+        lines += [f"  {reason:<18} {summary.counts[reason]:>5}" for reason in q.ALERT_REASONS]
     return lines
+
+
+def forecast_lines(con: duckdb.DuckDBPyConnection, months: int = MONTHS_AHEAD) -> list[str]:
+    """Company forecast at the latest as-of date for the as-of month and the next months, with the targets."""
+    rows = q.forecast_months(con, months)
+    if not rows:
+        return []
+    lines = ["", f"Won-amount forecast as of {rows[0]['as_of_date']:%Y-%m-%d} (company, open deals by expected "
+             "close month):"]  # fmt: skip
+    lines.append(f"  {'month':<8} {'model':>14} {'stage-weighted':>15} {'open pipeline':>14} {'target':>14}")
+    for r in rows:
+        figures = (r["weighted_amount"], r["stage_weighted_amount"], r["open_pipeline_amount"], r["target"])
+        model, stage, pipeline, target = (fmt(value, "amount") for value in figures)
+        lines.append(f"  {r['month_start']:%Y-%m}  {model:>14} {stage:>15} {pipeline:>14} {target:>14}")
+    return lines + _trust_line(con)
+
+
+def _trust_line(con: duckdb.DuckDBPyConnection) -> list[str]:
+    model, stage = q.brier_scores(con)
+    if model is None or not stage:
+        return []
+    return [
+        f"  Backtest Brier score (lower is better): model {fmt(model, 'score')}, stage probabilities "
+        f"{fmt(stage, 'score')} ({fmt(1 - model / stage, 'pct0')} lower)"
+    ]

@@ -144,7 +144,7 @@ def test_monthly_forecast_adds_up_to_the_deal_rows(con) -> None:  # noqa: ANN001
 
 
 def test_the_kpi_report_shows_the_coming_months_and_the_backtest(con) -> None:  # noqa: ANN001
-    from orchestration.lib.forecast_summary import forecast_lines
+    from reporting.terminal import forecast_lines
 
     latest = con.execute("select max(as_of_date) from marts.fct_forecast_opportunities").fetchone()[0]
     text = "\n".join(forecast_lines(con))

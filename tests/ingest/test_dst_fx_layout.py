@@ -12,10 +12,10 @@ import pytest
 
 from ingest.layout import unknown_deliveries
 from ingest.load import FileOutcome, load_entity, load_extracts
-from ingest.report import load_summary
 from ingest.schemas import CRM_FX_RATES, CRM_OPPORTUNITIES, ENTITIES
 from ingest.stages import StageConfig, StageConfigError, parse_stage_config
 from ingest.values import DST_AMBIGUOUS, DST_GAP, PARSERS
+from reporting.load_summary import load_summary
 from tests.ingest.conftest import put, rows
 
 SAO_PAULO = "America/Sao_Paulo"  # DST began 2017-10-15 00:00 (-03 -> -02) and ended 2018-02-18 00:00 (-02 -> -03)

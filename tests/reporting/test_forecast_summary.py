@@ -1,6 +1,6 @@
 import duckdb
 
-from orchestration.lib.forecast_summary import forecast_lines
+from reporting.terminal import forecast_lines
 
 
 def test_forecast_lines_put_each_month_next_to_its_target() -> None:
@@ -8,11 +8,11 @@ def test_forecast_lines_put_each_month_next_to_its_target() -> None:
     con.execute("create schema marts")
     con.execute(
         "create table marts.kpi_forecast_monthly as select * from (values "
-        "(date '2026-11-29', date '2026-12-01', 'company', 'all', 500000.0, 200000.0, 300000.0), "
-        "(date '2026-11-29', date '2027-01-01', 'company', 'all', 100000.0, 40000.0, 50000.0), "
-        "(date '2026-11-29', date '2027-05-01', 'company', 'all', 9.0, 9.0, 9.0), "
-        "(date '2026-11-01', date '2026-12-01', 'company', 'all', 1.0, 1.0, 1.0)) "
-        "as t(as_of_date, month_start, scope_type, scope_id, open_pipeline_amount, weighted_amount, "
+        "(date '2026-11-29', date '2026-12-01', 'company', 'all', 5, 500000.0, 200000.0, 300000.0), "
+        "(date '2026-11-29', date '2027-01-01', 'company', 'all', 2, 100000.0, 40000.0, 50000.0), "
+        "(date '2026-11-29', date '2027-05-01', 'company', 'all', 1, 9.0, 9.0, 9.0), "
+        "(date '2026-11-01', date '2026-12-01', 'company', 'all', 1, 1.0, 1.0, 1.0)) "
+        "as t(as_of_date, month_start, scope_type, scope_id, open_deals, open_pipeline_amount, weighted_amount, "
         "stage_weighted_amount)"
     )
     con.execute(
@@ -39,7 +39,7 @@ def test_forecast_lines_read_the_published_file_layout(tmp_path) -> None:
     with duckdb.connect(str(path)) as con:
         con.execute(
             "create table kpi_forecast_monthly as select date '2026-11-29' as as_of_date, "
-            "date '2026-12-01' as month_start, 'company' as scope_type, 'all' as scope_id, "
+            "date '2026-12-01' as month_start, 'company' as scope_type, 'all' as scope_id, 1 as open_deals, "
             "10.0 as open_pipeline_amount, 4.0 as weighted_amount, 5.0 as stage_weighted_amount"
         )
     with duckdb.connect(str(path), read_only=True) as con:

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib import kpi_report
-from orchestration.lib.kpi_report import NO_DATA, render
+from reporting import html as kpi_report
+from reporting.html import NO_DATA, render
 
 SEP, OCT, NOV = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
 HOSTILE = "<script>alert(1)</script>"

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 
 from ingest.load import load_extracts
-from ingest.report import load_summary
 from ingest.stages import StageConfig
+from reporting.load_summary import load_summary
 from tests.ingest.conftest import jsonl, put
 
 

@@ -7,7 +7,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from orchestration.lib.kpi_summary import headline, latest_full_month
+from reporting.queries import latest_full_month
+from reporting.terminal import headline
 
 OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 

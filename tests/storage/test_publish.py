@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.lib.publish import publish_marts
+from storage import PublishRefused, publish_marts
 
 
 def _warehouse(path, extra_column: str = "") -> None:
@@ -43,7 +43,7 @@ def test_replaces_the_previous_file_whole(tmp_path):
 def test_refuses_to_publish_a_mobile_column(tmp_path):
     warehouse, published = tmp_path / "w.duckdb", tmp_path / "marts.duckdb"
     _warehouse(warehouse, extra_column=", '13800138000' as mobile")
-    with pytest.raises(dg.Failure, match="fct_x.mobile"):
+    with pytest.raises(PublishRefused, match="fct_x.mobile"):
         publish_marts(warehouse, published)
     assert not published.exists()
 

@@ -11,8 +11,8 @@ from ingest.layout import unknown_delivery_warnings
 from ingest.load import ensure_raw_tables, load_entity, write_stage_config
 from ingest.schemas import CRM_OPPORTUNITIES, CRM_STAGE_CHANGES, ENTITIES, Entity
 from ingest.stages import StageConfigError
-from orchestration.lib.warehouse import connect
 from orchestration.settings import StagewiseSettings
+from storage import connect
 
 CONFIG_TABLES = {
     "cfg__stages": "One row per pipeline stage in funnel order: names (中文/English), probability, required flags.",

@@ -2,16 +2,16 @@
 
 It reads `marts.duckdb` read-only (never the warehouse the pipeline writes) and writes
 `<warehouse dir>/reports/kpi_report.html` beside the validation report; rendering lives in
-`orchestration.lib.kpi_report`, tested without Dagster. The report is optional: when it cannot be
+`reporting.html`, tested without Dagster. The report is optional: when it cannot be
 rendered the step logs a warning naming why, and the run (whose marts are already published) succeeds.
 """
 
 import dagster as dg
 
-from orchestration.lib import kpi_report
-from orchestration.lib.marts_queries import latest_full_month
-from orchestration.lib.warehouse import connect
 from orchestration.settings import StagewiseSettings
+from reporting import html as kpi_page
+from reporting.queries import latest_full_month
+from storage import connect
 
 
 @dg.asset(
@@ -23,11 +23,12 @@ from orchestration.settings import StagewiseSettings
     description="销售KPI报告: self-contained HTML report of the latest full month (reports/kpi_report.html).",
 )
 def published_kpi_report(context: dg.AssetExecutionContext, settings: StagewiseSettings) -> dg.MaterializeResult:
+    files = settings.files
     try:
-        with connect(settings.published_marts_path, read_only=True) as con:
+        with connect(files.published, read_only=True) as con:
             month = latest_full_month(con)
-            page = kpi_report.render(con, month)
-        path = kpi_report.write(settings.reports_dir, page)
+            page = kpi_page.render(con, month)
+        path = kpi_page.write(files.reports_dir, page)
     except Exception as exc:  # noqa: BLE001 - an optional product: the published KPIs stand without it
         context.log.warning(
             "KPI report not written (the published marts are unaffected): %s: %s", type(exc).__name__, exc
