@@ -1,4 +1,5 @@
-"""The per-entity load summary printed at the end of `stagewise run`, read from the manifest and the rejects."""
+"""The per-entity ingest load summary printed at the end of `stagewise run`, read from the manifest and the rejects
+of the raw schema (`ingest.schemas` names them)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import duckdb
 
 from ingest.layout import unknown_delivery_warnings
 from ingest.schemas import ENTITIES, MANIFEST_TABLE, NOTES_TABLE, REJECTS_TABLE
+from reporting.formatting import fmt
 
 TOP_REASONS = 5
 _HEADERS = ("entity", "files loaded", "rows loaded", "duplicates skipped", "files rejected", "rows rejected")
@@ -43,8 +45,8 @@ def _entity_rows(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list
 
 
 def _render_table(rows: list[tuple]) -> list[str]:
-    cells = [_HEADERS, *[(r[0], *(f"{int(v):,}" for v in r[1:])) for r in rows]]
-    totals = tuple(f"{sum(int(r[i]) for r in rows):,}" for i in range(1, len(_HEADERS)))
+    cells = [_HEADERS, *[(r[0], *(fmt(v, "count") for v in r[1:])) for r in rows]]
+    totals = tuple(fmt(sum(r[i] for r in rows), "count") for i in range(1, len(_HEADERS)))
     cells.append(("total", *totals))
     widths = [max(len(c[i]) for c in cells) for i in range(len(_HEADERS))]
 
@@ -64,7 +66,7 @@ def _top_row_reasons(con: duckdb.DuckDBPyConnection, since: datetime | None) -> 
             group by all order by n desc, entity, col, rule limit {TOP_REASONS}""",
         params,
     ).fetchall()
-    return [f"  {n:,} × {entity}.{col}: {rule} (e.g. {example})" for entity, col, rule, n, example in rows]
+    return [f"  {fmt(n, 'count')} × {entity}.{col}: {rule} (e.g. {example})" for entity, col, rule, n, example in rows]
 
 
 def _rejected_files(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[str]:
@@ -89,7 +91,7 @@ def _data_quality_notes(con: duckdb.DuckDBPyConnection, since: datetime | None) 
             group by all order by n desc, entity, column_name, note""",
         params,
     ).fetchall()
-    return [f"  {n:,} × {entity}.{col}: {note} (e.g. {example})" for entity, col, note, n, example in rows]
+    return [f"  {fmt(n, 'count')} × {entity}.{col}: {note} (e.g. {example})" for entity, col, note, n, example in rows]
 
 
 def _sections(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[str]:

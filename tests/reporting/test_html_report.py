@@ -279,22 +279,6 @@ def test_write_replaces_the_page_beside_the_validation_report(tmp_path):
     assert sorted(p.name for p in reports.iterdir()) == ["kpi_report.html"]
 
 
-def test_the_asset_reads_the_published_file_and_writes_the_report(tmp_path):
-    import dagster as dg
-
-    from orchestration.defs.reports.assets import published_kpi_report
-    from orchestration.settings import StagewiseSettings
-
-    build_marts(tmp_path / "marts.duckdb")
-    settings = StagewiseSettings(extracts_dir=str(tmp_path), warehouse=str(tmp_path / "stagewise.duckdb"))
-    result = dg.materialize([published_kpi_report], resources={"settings": settings})
-    assert result.success
-    spec = published_kpi_report.specs_by_key[dg.AssetKey(["published", "kpi_report"])]
-    assert {dep.asset_key for dep in spec.deps} == {dg.AssetKey(["published", "marts"])}
-    assert published_kpi_report.op.pool == "duckdb" and "html" in spec.kinds
-    assert "Sales KPI report — 2026-10" in (tmp_path / "reports" / "kpi_report.html").read_text(encoding="utf-8")
-
-
 def test_labels_follow_the_configured_currency_and_time_zone(tmp_path):
     path = build_marts(tmp_path / "marts.duckdb")
     with duckdb.connect(str(path)) as con:

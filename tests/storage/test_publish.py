@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dagster as dg
 import duckdb
 import pytest
 
@@ -46,16 +45,3 @@ def test_refuses_to_publish_a_mobile_column(tmp_path):
     with pytest.raises(PublishRefused, match="fct_x.mobile"):
         publish_marts(warehouse, published)
     assert not published.exists()
-
-
-def test_a_report_that_cannot_be_rendered_warns_and_does_not_fail_the_run(tmp_path):
-    """The report is optional: a marts file it cannot read yields a warning, not a failed step."""
-    from orchestration.defs.reports.assets import published_kpi_report
-    from orchestration.settings import StagewiseSettings
-
-    warehouse = tmp_path / "stagewise.duckdb"
-    (tmp_path / "marts.duckdb").write_bytes(b"not a database")
-    settings = StagewiseSettings(extracts_dir=str(tmp_path), warehouse=str(warehouse))
-    result = published_kpi_report(dg.build_asset_context(), settings=settings)
-    assert "error" in result.metadata
-    assert not (tmp_path / "reports" / "kpi_report.html").exists()
