@@ -86,13 +86,13 @@ def spark(values: Sequence[float | None], labels: Sequence[str]) -> Html:
 def grouped_bars(groups: Sequence[tuple[str, Sequence[float | None]]], series: Sequence[tuple[str, str]]) -> Html:
     """Vertical grouped bars: one group per label, one bar per series (name, colour), with a legend."""
     top = max((v for _, values in groups for v in values if v is not None), default=0) or 1
-    step, bar = len(series) * 22 + 30, 20
+    step, bar_width = len(series) * 22 + 30, 20
     shapes = []
     for g, (label, values) in enumerate(groups):
         for s, value in enumerate(values):
             h = 0 if value is None else round(max(value, 0) / top * 120)
             shapes.append(
-                f'<rect x="{g * step + s * 22 + 10}" y="{130 - h}" width="{bar}" height="{h}" '
+                f'<rect x="{g * step + s * 22 + 10}" y="{130 - h}" width="{bar_width}" height="{h}" '
                 f'fill="{series[s][1]}"><title>{esc(series[s][0])}: {esc(fmt(value, "amount"))}</title></rect>'
             )
         shapes.append(f'<text x="{g * step + 10}" y="144">{esc(label)}</text>')

@@ -94,7 +94,10 @@ def alerts_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     headers = ("商机 Deal|负责人 Owner|团队 Team|阶段 Stage|原因 Reasons|金额 Amount|本阶段 In stage|"
                "未接触 Since touch|说明 Detail")  # fmt: skip
     return [
-        Html(f"<p>{summary.deals:,} open deals flagged as of {esc(as_of)} (最新数据日期 latest data date).</p>"),
+        Html(
+            f"<p>{fmt(summary.deals, 'count')} open deals flagged as of {esc(as_of)} "
+            "(最新数据日期 latest data date).</p>"
+        ),
         table(["原因 Reason", "预警数 Alerts", ""], counts),
         Html(f"<h3>重点商机 Top {DEALS_TO_REVIEW} deals to look at</h3>"),
         Html('<p class="note">Most reasons first, then the largest amount, then the longest without a touch.</p>'),

@@ -33,7 +33,7 @@ def months_back(month: date, count: int) -> list[date]:
 def _card(label: str, unit: str, value: q.KpiValue, before: q.KpiValue | None, trend: list, months: list) -> str:
     detail = ""
     if unit == "pct" and value.numerator is not None and value.denominator:
-        detail = f"{value.numerator:,.0f} / {value.denominator:,.0f}"
+        detail = f"{fmt(value.numerator, 'count')} / {fmt(value.denominator, 'count')}"
     if before is not None:
         detail += f"{' · ' if detail else ''}{months[-2]:%Y-%m}: {fmt(before.value, unit)}"
     tips = [f"{m:%Y-%m}: {fmt(v, unit)}" for m, v in zip(months, trend, strict=True)]
@@ -78,7 +78,7 @@ def step_sentence(names: dict, row: dict) -> str:
     if not row["reached"]:
         return f"{step}: no deal reached {stage} this month"
     days = row["avg_days_to_advance"]
-    pace = f"{days:.1f} days on average" if days is not None else "no deal advanced yet"
+    pace = f"{fmt(days, 'days')} on average" if days is not None else "no deal advanced yet"
     return f"{step}: {fmt(row['conversion_rate'], 'pct')} advance, {pace}; {row['lost_here']} lost here"
 
 
