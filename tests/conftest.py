@@ -1,8 +1,16 @@
-"""Shared test set-up: telemetry off, GX's import warning silenced, and a parsed dbt manifest."""
+"""Shared test set-up: telemetry off, a parsed dbt manifest, and the session's reference warehouse.
+
+`make test` runs the suite on two workers (pytest-xdist, `--dist loadgroup`). Tests that read the reference
+warehouse share one xdist group, so it is built once; each end-to-end drop is a group of its own so that
+its runs happen once, on one worker. The heaviest groups are collected first so that no worker starts a
+long build at the end.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -10,10 +18,68 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
+from tests.pipeline import Deployment, marts_content, run_stagewise  # noqa: E402
+
+# A year of demo history (20 salespeople): enough closed deals for the forecast's backtest to mean something.
+REFERENCE_SCALE = 1.0
+REFERENCE_SEED = 7
+REFERENCE_GROUP = "reference"
+
 
 @pytest.fixture(scope="session")
-def dbt_manifest():
-    """`dbt parse` once per session so the Dagster definitions can load (as `stagewise run` does)."""
+def dbt_manifest() -> Path:
+    """The parsed dbt manifest the Dagster definitions load (parsed only when the project changed)."""
     from orchestration.lib.dbt import prepare_manifest
 
     return prepare_manifest()
+
+
+@pytest.fixture(scope="session")
+def demo_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference extracts. Read-only: a test that changes extracts works on a copy (`private_copy`)."""
+    from ingest.demo import write_demo  # TODO(merge): demo
+
+    out = tmp_path_factory.mktemp("demo") / "extracts"
+    write_demo(out, scale=REFERENCE_SCALE, seed=REFERENCE_SEED)
+    return out
+
+
+@pytest.fixture(scope="session")
+def reference(demo_extracts: Path, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """One uninterrupted run on the demo extracts: the warehouse the read-only tests share, and the marts
+    every fault scenario must reproduce."""
+    deployment = Deployment.under(tmp_path_factory.mktemp("reference"), demo_extracts)
+    run_stagewise(deployment).assert_ok()
+    return deployment
+
+
+@pytest.fixture(scope="session")
+def reference_marts(reference: Deployment) -> dict[str, list[tuple]]:
+    return marts_content(reference.published)
+
+
+def private_copy(source: Deployment, root: Path) -> Deployment:
+    """The source's extracts copied under root, with an empty warehouse."""
+    shutil.copytree(source.extracts, root / "extracts")
+    return Deployment.under(root)
+
+
+# ---- scheduling on two workers ----------------------------------------------------------------------------
+
+
+def _group(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    if marker is not None:
+        return marker.args[0] if marker.args else marker.kwargs.get("name")
+    if "reference" in getattr(item, "fixturenames", ()):
+        return REFERENCE_GROUP
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put every reference reader in one group; order the grouped (pipeline-running) tests first."""
+    for item in items:
+        group = _group(item)
+        if group is not None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: _group(item) is None)  # stable: grouped first, in collection order

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -23,10 +27,42 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
 
 
+# What the parsed manifest depends on besides the project's files: the salt var and the catalog name (the
+# warehouse file's stem) are rendered into it.
+PARSE_ENV = ("STAGEWISE_SALT",)
+SOURCE_DIRS = ("models", "macros", "seeds", "tests", "analyses", "snapshots")
+
+
+def project_fingerprint() -> str:
+    """A digest of everything `dbt parse` reads: the project's files, dbt's version and the parse-time settings."""
+    digest = hashlib.sha256(f"dbt-core {version('dbt-core')} dbt-duckdb {version('dbt-duckdb')}".encode())
+    warehouse = os.environ.get("STAGEWISE_WAREHOUSE", "")
+    digest.update(f"{[os.environ.get(name) for name in PARSE_ENV]} {Path(warehouse).stem}".encode())
+    root = Path(DBT_PROJECT_DIR)
+    files = [root / "dbt_project.yml", root / "profiles.yml"]
+    files += sorted(p for d in SOURCE_DIRS if (root / d).is_dir() for p in (root / d).rglob("*") if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def prepare_manifest() -> Path:
-    """Run `dbt parse` so that the definitions can load outside `dagster dev` (CLI, tests, CI)."""
-    dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
-    return DBT_PROJECT.manifest_path
+    """`dbt parse` so that the definitions can load outside `dagster dev` (CLI, tests, CI) — only when the
+    project changed since the manifest was written: a current manifest is reused (a parse costs 4-10 s).
+    One process parses at a time; another waits for it and then finds the manifest current."""
+    manifest = Path(DBT_PROJECT.manifest_path)
+    target = manifest.parent
+    target.mkdir(parents=True, exist_ok=True)
+    stamp = target / "manifest.fingerprint"
+    with open(target / "parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        fingerprint = project_fingerprint()
+        if manifest.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == fingerprint:
+            return manifest
+        stamp.unlink(missing_ok=True)
+        dbt_resource().cli(["parse", "--quiet"], target_path=target).wait()
+        stamp.write_text(fingerprint, encoding="utf-8")
+    return manifest
 
 
 def dbt_vars(config: StageConfig) -> dict[str, str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import ingest
 from tests.e2e import drops
 from tests.e2e.drops import DEFAULT_STAGES, Customer, Deal, User
 from tests.e2e.expected import Fact, converted, instant, logged_timeline, month_of, snapshot_timeline
@@ -322,8 +323,15 @@ def write_first_delivery(root: Path) -> None:
 
 
 def write_second_delivery(root: Path) -> dict:
-    """The corrected follow-up and the first WeCom files; returns what the activity mart must then hold."""
+    """The corrected follow-up, the first WeCom files and the stage key `quote` renamed `proposal` in
+    pipelines.yml (the old key stays an alias); returns what the activity mart must then hold."""
     name = drops.stamp_name(SECOND_DELIVERY, ".jsonl")
+    default = (Path(ingest.__file__).parent / "pipelines_default.yml").read_text(encoding="utf-8")
+    renamed = default.replace("{key: quote,", "{key: proposal,").replace(
+        "aliases: [方案/报价]", "aliases: [方案/报价, quote]"
+    )
+    assert renamed.count("proposal") == 1 and renamed.count("quote") == 1, "the default stages changed"
+    (root / "pipelines.yml").write_text(renamed, encoding="utf-8")
     # A1 was logged on the wrong day by the wrong person: re-delivered with its corrected date and owner
     drops.write_activities(root, [drops.Activity("A1", "u2", D(2026, 5, 22, 11), "call", "P2", "C2")],
                            drops.stamp_name(SECOND_DELIVERY))  # fmt: skip
@@ -362,4 +370,5 @@ def write_second_delivery(root: Path) -> dict:
         "crm_followups": {(date(2026, 5, 22), "u2"): 1, (date(2026, 5, 21), "u1"): 1},
         "wecom_chat_cnt": sum(days.values()),
         "archive_messages_sent": sum(1 for _, sender, _, _ in messages if not sender.startswith("wm")),
+        "states": {"prospecting": 2, "qualification": 1, "proposal": 1, "won": 1},
     }

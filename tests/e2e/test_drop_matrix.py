@@ -8,18 +8,14 @@ The drops are in tests/e2e/matrix_drops.py (letters of issue 10's "Done means"):
   sao_paulo_2016_fx         h+k+j   2016-2018, America/Sao_Paulo (DST), USD/EUR/CNY/GBP with crm/fx_rates
 and the arrival-order pair: a warehouse fed two deliveries one run at a time equals one fed both at once.
 
-Every expected figure is computed by tests/e2e/expected.py from the rows the drop wrote. All runs happen
-once per session, two at a time (one per core).
+Every expected figure is computed by tests/e2e/expected.py from the rows the drop wrote. Each drop runs once
+per session, in-process, on the worker that holds its xdist group (the arrival pair shares one).
 """
 
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,8 +25,8 @@ import duckdb
 import pytest
 
 from tests.e2e import matrix_drops as cases
-from tests.e2e.conftest import Deployment, marts_content
 from tests.e2e.expected import AMBIGUOUS, by_scope, first_wins, funnel, monthly_deal_kpis
+from tests.pipeline import Deployment, RunOutcome, marts_content, run_stagewise
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +40,20 @@ DROPS: dict[str, Callable[[Path], cases.Case]] = {
 ARRIVALS = ("arrival_incremental", "arrival_all_at_once")
 
 
+def _group(name: str) -> str:
+    """The xdist group of a drop: its runs happen on one worker, once (the arrival pair together)."""
+    return "matrix-arrival" if name in ARRIVALS else f"matrix-{name}"
+
+
+def _drops(names) -> list:  # noqa: ANN001
+    return [pytest.param(name, marks=pytest.mark.xdist_group(_group(name))) for name in names]
+
+
+def on_drop(name: str):  # noqa: ANN201
+    """Mark a test that reads one drop: it runs on the worker that built that drop."""
+    return pytest.mark.xdist_group(_group(name))
+
+
 # ---- running the drops -------------------------------------------------------------------------------
 
 
@@ -51,75 +61,66 @@ ARRIVALS = ("arrival_incremental", "arrival_all_at_once")
 class DropRun:
     deployment: Deployment
     case: cases.Case | None = None
-    runs: list[tuple[int, str]] = field(default_factory=list)  # (exit code, output) of each `stagewise run`
+    runs: list[RunOutcome] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
-    def run(self, startup: threading.Lock) -> None:
-        """`stagewise run` in a subprocess. Only one run at a time may be starting: each run's `dbt parse`
-        writes the project's shared target folder, so the next one starts once the first step finished."""
-        extracts, warehouse = self.deployment.extracts, self.deployment.warehouse
-        command = [
-            sys.executable,
-            "-u",
-            "-m",
-            "orchestration.cli",
-            "run",
-            "--extracts",
-            extracts,
-            "--warehouse",
-            warehouse,
-        ]
-        with startup:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            head = [process.stdout.readline(), process.stdout.readline()]  # the banner, then the first step
-        output = "".join(head) + process.stdout.read()
-        self.runs.append((process.wait(timeout=900), output))
+    def run(self) -> None:
+        self.runs.append(run_stagewise(self.deployment))
 
     @contextmanager
     def marts(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        for code, output in self.runs:
-            assert code == 0, f"stagewise run failed:\n{output[-6000:]}"
+        for outcome in self.runs:
+            outcome.assert_ok()
         with duckdb.connect(str(self.deployment.published), read_only=True) as con:
             con.execute("set TimeZone = 'UTC'")
             yield con
 
 
-def _deployment(root: Path) -> Deployment:
-    return Deployment(root / "extracts", root / "warehouse" / "stagewise.duckdb")
-
-
-def _drop_job(root: Path, build: Callable[[Path], cases.Case], startup: threading.Lock) -> DropRun:
-    drop = DropRun(_deployment(root))
+def _drop_job(root: Path, build: Callable[[Path], cases.Case]) -> DropRun:
+    drop = DropRun(Deployment.under(root))
     drop.case = build(drop.deployment.extracts)
-    drop.run(startup)
+    drop.run()
     return drop
 
 
-def _incremental_job(root: Path, startup: threading.Lock) -> DropRun:
-    drop = DropRun(_deployment(root))
+def _incremental_job(root: Path) -> DropRun:
+    drop = DropRun(Deployment.under(root))
     cases.write_first_delivery(drop.deployment.extracts)
-    drop.run(startup)
+    drop.run()
     drop.extra = cases.write_second_delivery(drop.deployment.extracts)
-    drop.run(startup)
+    drop.run()
     return drop
 
 
-def _all_at_once_job(root: Path, startup: threading.Lock) -> DropRun:
-    drop = DropRun(_deployment(root))
+def _all_at_once_job(root: Path) -> DropRun:
+    drop = DropRun(Deployment.under(root))
     cases.write_first_delivery(drop.deployment.extracts)
     drop.extra = cases.write_second_delivery(drop.deployment.extracts)
-    drop.run(startup)
+    drop.run()
     return drop
+
+
+class Matrix:
+    """The drops, each built and run the first time a test asks for it (on the worker of its group)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.built = root, {}
+
+    def __getitem__(self, name: str) -> DropRun:
+        if name not in self.built:
+            root = self.root / name
+            if name == "arrival_incremental":
+                self.built[name] = _incremental_job(root)
+            elif name == "arrival_all_at_once":
+                self.built[name] = _all_at_once_job(root)
+            else:
+                self.built[name] = _drop_job(root, DROPS[name])
+        return self.built[name]
 
 
 @pytest.fixture(scope="session")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DropRun]:
-    root, startup = tmp_path_factory.mktemp("matrix"), threading.Lock()
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two runs at a time: one per core
-        futures = {"arrival_incremental": pool.submit(_incremental_job, root / "arrival_incremental", startup)}
-        futures |= {name: pool.submit(_drop_job, root / name, build, startup) for name, build in DROPS.items()}
-        futures["arrival_all_at_once"] = pool.submit(_all_at_once_job, root / "arrival_all_at_once", startup)
-        return {name: future.result() for name, future in futures.items()}
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
+    return Matrix(tmp_path_factory.mktemp("matrix"))
 
 
 def _approx(value: float | None) -> object:
@@ -133,7 +134,7 @@ def _utc(*parts: int) -> datetime:
 # ---- every drop -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [*DROPS, *ARRIVALS])
+@pytest.mark.parametrize("name", _drops([*DROPS, *ARRIVALS]))
 def test_runs_green_and_rejects_nothing(matrix, name):
     drop = matrix[name]
     with drop.marts():
@@ -148,7 +149,7 @@ def _non_finite(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     return con.execute(f'select count(*) from "{table}" where isnan("{column}") or isinf("{column}")').fetchone()[0]
 
 
-@pytest.mark.parametrize("name", DROPS)
+@pytest.mark.parametrize("name", _drops(DROPS))
 def test_no_nan_or_infinity_in_any_mart(matrix, name):
     with matrix[name].marts() as con:
         columns = con.execute(
@@ -161,7 +162,7 @@ def test_no_nan_or_infinity_in_any_mart(matrix, name):
     assert bad == {}
 
 
-@pytest.mark.parametrize("name", DROPS)
+@pytest.mark.parametrize("name", _drops(DROPS))
 def test_forecast_p_win_is_a_finite_probability(matrix, name):
     with matrix[name].marts() as con:
         rows = con.execute("select opportunity_id, as_of_date, p_win, p_win_method from fct_forecast_opportunities")
@@ -172,7 +173,7 @@ def test_forecast_p_win_is_a_finite_probability(matrix, name):
     assert {r[3] for r in rows} <= {"model", "stage_probability"}
 
 
-@pytest.mark.parametrize("name", DROPS)
+@pytest.mark.parametrize("name", _drops(DROPS))
 def test_transitions_follow_the_log_or_the_successive_exports(matrix, name):
     drop = matrix[name]
     with drop.marts() as con:
@@ -185,7 +186,7 @@ def test_transitions_follow_the_log_or_the_successive_exports(matrix, name):
     assert actual == {f.opportunity_id: list(f.timeline) for f in drop.case.facts}
 
 
-@pytest.mark.parametrize("name", DROPS)
+@pytest.mark.parametrize("name", _drops(DROPS))
 def test_outcome_closed_at_and_sales_cycle(matrix, name):
     """closed_at is the time of the outcome (for a deal first seen closed: its closed_at, never created_at);
     the sales cycle runs from the prospect's first contact, in instant days."""
@@ -223,7 +224,7 @@ def _kpi_mismatches(con: duckdb.DuckDBPyConnection, scope_type: str, scope_id: s
     return mismatches
 
 
-@pytest.mark.parametrize("name", DROPS)
+@pytest.mark.parametrize("name", _drops(DROPS))
 def test_company_deal_kpis_by_business_month(matrix, name):
     """won_deals, won_amount, win_rate, avg_sales_cycle_days, new_customers in the month of closed_at."""
     drop = matrix[name]
@@ -232,7 +233,7 @@ def test_company_deal_kpis_by_business_month(matrix, name):
     assert not mismatches, "\n".join(mismatches)
 
 
-@pytest.mark.parametrize("name", DROPS)
+@pytest.mark.parametrize("name", _drops(DROPS))
 def test_rep_and_team_deal_kpis(matrix, name):
     """A rep's deal KPIs follow the current owner; a team's, the owner's team when the deal closed (in the
     snapshot drop u3 moves from 华南 to 华东 in July: the wins before stay with 华南)."""
@@ -269,7 +270,7 @@ def _with_ambiguous_days_ignored(actual: dict, expected: dict) -> dict:
     }
 
 
-@pytest.mark.parametrize("name", DROPS)
+@pytest.mark.parametrize("name", _drops(DROPS))
 def test_funnel_reached_advanced_and_days(matrix, name):
     """kpi_stage_conversion (company): the month a cohort reached each stage, how many advanced, and the
     average days to advance, without the unknown first stay of a deal first seen past its first stage."""
@@ -280,7 +281,7 @@ def test_funnel_reached_advanced_and_days(matrix, name):
     assert actual == expected
 
 
-@pytest.mark.parametrize("name", ["crm_only_five_deals", "monthly_snapshots", "two_stages_none_closed"])
+@pytest.mark.parametrize("name", _drops(["crm_only_five_deals", "monthly_snapshots", "two_stages_none_closed"]))
 def test_first_seen_late_flags_the_first_stay(matrix, name):
     drop = matrix[name]
     with drop.marts() as con:
@@ -294,6 +295,7 @@ def test_first_seen_late_flags_the_first_stay(matrix, name):
 # ---- a + g: CRM only, five deals ----------------------------------------------------------------------------
 
 
+@on_drop("crm_only_five_deals")
 def test_five_deals_forecast_falls_back_to_the_stage_probabilities(matrix):
     drop = matrix["crm_only_five_deals"]
     with drop.marts() as con:
@@ -308,6 +310,7 @@ def test_five_deals_forecast_falls_back_to_the_stage_probabilities(matrix):
 # ---- d + e + i: one salesperson, every deal closed, no amount ---------------------------------------------
 
 
+@on_drop("one_rep_all_closed")
 def test_single_salesperson_rep_and_team_rows_equal_the_company(matrix):
     with matrix["one_rep_all_closed"].marts() as con:
         company = _scope_rows(con, "company", "all")
@@ -316,6 +319,7 @@ def test_single_salesperson_rep_and_team_rows_equal_the_company(matrix):
         assert _scope_rows(con, "team", "直销") == company
 
 
+@on_drop("one_rep_all_closed")
 def test_missing_amounts_sum_to_zero_and_amount_rates_stay_null(matrix):
     drop = matrix["one_rep_all_closed"]
     won_months = {
@@ -329,6 +333,7 @@ def test_missing_amounts_sum_to_zero_and_amount_rates_stay_null(matrix):
     assert {m: rows[m, "win_rate_amount"][2] for m in won_months} == dict.fromkeys(won_months)
 
 
+@on_drop("one_rep_all_closed")
 def test_every_deal_closed_leaves_nothing_open(matrix):
     with matrix["one_rep_all_closed"].marts() as con:
         assert con.execute("select count(*) from open_deal_alerts").fetchone()[0] == 0
@@ -336,6 +341,7 @@ def test_every_deal_closed_leaves_nothing_open(matrix):
     assert last == (0,)
 
 
+@on_drop("one_rep_all_closed")
 def test_new_leads_by_first_contact_and_invalid_deal_makes_no_lead(matrix):
     drop = matrix["one_rep_all_closed"]
     with drop.marts() as con:
@@ -349,6 +355,7 @@ def test_new_leads_by_first_contact_and_invalid_deal_makes_no_lead(matrix):
 # ---- c + f: one pipeline of two stages, no deal closed ----------------------------------------------------
 
 
+@on_drop("two_stages_none_closed")
 def test_two_stage_funnel_by_rep_and_team(matrix):
     drop = matrix["two_stages_none_closed"]
     with drop.marts() as con:
@@ -365,6 +372,7 @@ def test_two_stage_funnel_by_rep_and_team(matrix):
     assert bottlenecks == [("demo",)]  # nobody advanced from demo: 0 %
 
 
+@on_drop("two_stages_none_closed")
 def test_no_deal_closed_gives_zero_wins_and_null_rates(matrix):
     with matrix["two_stages_none_closed"].marts() as con:
         rows = con.execute(
@@ -374,6 +382,7 @@ def test_no_deal_closed_gives_zero_wins_and_null_rates(matrix):
     assert rows == [("win_rate", 2, 0, 0, 0, None), ("won_deals", 2, 0, None, 2, 0)]
 
 
+@on_drop("two_stages_none_closed")
 def test_no_outcome_yet_forecast_uses_the_stage_probabilities(matrix):
     drop = matrix["two_stages_none_closed"]
     with drop.marts() as con:
@@ -390,6 +399,7 @@ def test_no_outcome_yet_forecast_uses_the_stage_probabilities(matrix):
 # ---- h + k + j: 2016-2018, America/Sao_Paulo, several currencies ------------------------------------------
 
 
+@on_drop("sao_paulo_2016_fx")
 def test_local_midnight_in_the_dst_gap_is_shifted_forward_and_loaded(matrix):
     with matrix["sao_paulo_2016_fx"].marts() as con:
         created = con.execute("select created_at from fct_opportunities where opportunity_id = 'K1'").fetchone()
@@ -399,12 +409,14 @@ def test_local_midnight_in_the_dst_gap_is_shifted_forward_and_loaded(matrix):
     assert created == entered == (_utc(2017, 10, 15, 3),)  # 01:00 local (-02:00), the first minute that exists
 
 
+@on_drop("sao_paulo_2016_fx")
 def test_ambiguous_local_time_takes_the_earlier_instant(matrix):
     with matrix["sao_paulo_2016_fx"].marts() as con:
         closed = con.execute("select closed_at from fct_opportunities where opportunity_id = 'K5'").fetchone()
     assert closed == (_utc(2018, 2, 18, 1, 30),)  # 23:30 still in summer time (-02:00)
 
 
+@on_drop("sao_paulo_2016_fx")
 def test_deals_closing_on_a_last_evening_count_in_that_local_month(matrix):
     with matrix["sao_paulo_2016_fx"].marts() as con:
         won = dict(
@@ -417,6 +429,7 @@ def test_deals_closing_on_a_last_evening_count_in_that_local_month(matrix):
         assert won.get(month) == expected[month, "won_deals"][2], month
 
 
+@on_drop("sao_paulo_2016_fx")
 def test_three_years_of_months_from_2016(matrix):
     with matrix["sao_paulo_2016_fx"].marts() as con:
         months = con.execute(
@@ -426,6 +439,7 @@ def test_three_years_of_months_from_2016(matrix):
     assert months == (date(2016, 1, 1), date(2018, 12, 1), 36)
 
 
+@on_drop("sao_paulo_2016_fx")
 def test_amounts_are_converted_with_the_rate_of_their_month_or_the_latest_earlier(matrix):
     with matrix["sao_paulo_2016_fx"].marts() as con:
         amounts = dict(
@@ -441,6 +455,7 @@ def test_amounts_are_converted_with_the_rate_of_their_month_or_the_latest_earlie
     }
 
 
+@on_drop("sao_paulo_2016_fx")
 def test_an_amount_without_any_rate_is_left_out_of_amounts_but_the_deal_counts(matrix):
     drop = matrix["sao_paulo_2016_fx"]
     april = date(2017, 4, 1)
@@ -467,6 +482,7 @@ def test_an_amount_without_any_rate_is_left_out_of_amounts_but_the_deal_counts(m
 # ---- arrival order ------------------------------------------------------------------------------------------
 
 
+@on_drop("arrival_incremental")
 def test_incremental_deliveries_equal_one_run_on_both(matrix):
     incremental, at_once = matrix["arrival_incremental"], matrix["arrival_all_at_once"]
     with incremental.marts(), at_once.marts():
@@ -476,7 +492,7 @@ def test_incremental_deliveries_equal_one_run_on_both(matrix):
     assert [t for t in one if one[t] != other[t]] == []
 
 
-@pytest.mark.parametrize("name", ARRIVALS)
+@pytest.mark.parametrize("name", _drops(ARRIVALS))
 def test_corrected_followup_and_late_wecom_files_land(matrix, name):
     drop = matrix[name]
     with drop.marts() as con:
@@ -487,3 +503,6 @@ def test_corrected_followup_and_late_wecom_files_land(matrix, name):
         wecom = wecom.fetchone()
     assert {(d, r): n for d, r, n in followups} == drop.extra["crm_followups"]  # no stale row on 05-20 for u1
     assert wecom == (drop.extra["wecom_chat_cnt"], drop.extra["archive_messages_sent"])
+    with drop.marts() as con:
+        states = dict(con.execute("select to_state, count(*) from fct_stage_transitions group by 1").fetchall())
+    assert states == drop.extra["states"]  # the renamed stage key everywhere, the old one nowhere

@@ -1,0 +1,70 @@
+"""Running the real pipeline from the tests: in-process where no process boundary is under test.
+
+`run_stagewise` calls the same function `stagewise run` calls, in this Python process: no interpreter start,
+no re-import of Dagster and dbt, and the parsed dbt manifest is reused while the project is unchanged.
+`stagewise_cli` runs the installed command line as a child process, for the tests about processes (kills).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from storage import WarehouseFiles
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One extracts directory and the warehouse built from it."""
+
+    extracts: Path
+    warehouse: Path
+
+    @classmethod
+    def under(cls, root: Path, extracts: Path | None = None) -> Deployment:
+        return cls(extracts or root / "extracts", root / "warehouse" / "stagewise.duckdb")
+
+    @property
+    def published(self) -> Path:
+        return WarehouseFiles(self.warehouse).published
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    code: int
+    output: str
+
+    def assert_ok(self) -> RunOutcome:
+        assert self.code == 0, f"stagewise run failed:\n{self.output[-6000:]}"
+        return self
+
+
+def run_stagewise(deployment: Deployment, stages: Path | None = None) -> RunOutcome:
+    """`stagewise run` in this process; its terminal output (progress, summary, errors) is returned."""
+    from orchestration.run import run_pipeline
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = run_pipeline(deployment.extracts, deployment.warehouse, stages)
+    return RunOutcome(code, output.getvalue())
+
+
+def stagewise_cli(*args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """The real command line in a child process, as a user types it."""
+    command = [sys.executable, "-m", "orchestration.cli", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def marts_content(path: Path) -> dict[str, list[tuple]]:
+    """Every published mart table, rows sorted, for exact comparison between runs."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' order by 1"
+        ).fetchall()]  # fmt: skip
+        return {t: sorted(con.execute(f'select * from main."{t}"').fetchall(), key=repr) for t in tables}
