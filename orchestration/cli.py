@@ -13,7 +13,11 @@ for _name, _value in (("DBT_SEND_ANONYMOUS_USAGE_STATS", "False"), ("DAGSTER_DIS
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ingest.demo import write_demo
+    try:
+        from demo import write_demo
+    except ModuleNotFoundError as exc:  # openpyxl comes with the optional `demo` extra
+        print(f"stagewise demo: {exc}", file=sys.stderr)
+        return 2
 
     counts = write_demo(Path(args.out), scale=args.scale, seed=args.seed)
     print(f"Demo extracts written to {Path(args.out).resolve()}")

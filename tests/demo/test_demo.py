@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 import yaml
 
-from ingest.demo import write_demo
-from ingest.demo.world import build_world
+from demo import write_demo
+from demo.world import build_world
 
 FOLDERS = (
     "wecom/external_contacts", "wecom/contact_events", "wecom/behavior", "wecom/messages", "wecom/corp_tags",
