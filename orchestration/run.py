@@ -129,9 +129,9 @@ def _print_summary(
     failure_tables: dict[str, tuple[str, str]],
     out: TextIO,
 ) -> None:
+    from expectations.report import failure_lines
     from ingest.report import load_summary
     from orchestration.lib.kpi_summary import headline
-    from orchestration.lib.validation_report import failure_lines
     from orchestration.lib.warehouse import connect
 
     if warehouse.exists():
