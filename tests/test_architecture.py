@@ -1,6 +1,7 @@
 """The import rules of docs/architecture.md, and the module size rule, checked by reading the source (no imports).
 
 - ingest/ imports neither Dagster, orchestration (the CLI included), demo nor reporting;
+- demo/ (the producer of the file contract) imports neither Dagster nor orchestration;
 - reporting/, storage/, expectations/ and forecast/ import neither Dagster nor orchestration;
 - no two top-level packages import each other, directly or through others;
 - no Python module is longer than 250 lines unless its opening docstring or comments say why
@@ -22,6 +23,7 @@ SKIPPED_DIRS = {".venv", ".git", "target", "dbt_packages", "logs", "__pycache__"
 DAGSTER = ("dagster", "dagster_dbt", "dagster_pipes", "dagster_webserver")
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "ingest": (*DAGSTER, "orchestration", "demo", "reporting"),
+    "demo": (*DAGSTER, "orchestration"),
     "reporting": (*DAGSTER, "orchestration"),
     "storage": (*DAGSTER, "orchestration"),
     "expectations": (*DAGSTER, "orchestration"),
