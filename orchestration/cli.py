@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-for _name, _value in (("DBT_SEND_ANONYMOUS_USAGE_STATS", "False"), ("DAGSTER_DISABLE_TELEMETRY", "1"),
-                      ("GX_ANALYTICS_ENABLED", "False")):  # fmt: skip
-    os.environ.setdefault(_name, _value)
+# No environment is set here: Dagster telemetry is off in orchestration/dagster.yaml, dagster-dbt turns dbt's
+# usage statistics off for its dbt processes, and expectations.runner turns GX analytics off in its context.
 
 
 def _demo(args: argparse.Namespace) -> int:
