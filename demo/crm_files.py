@@ -1,4 +1,4 @@
-"""CRM exports of people and plans: users, leads, customers and targets (extract-contract.md §3)."""
+"""CRM exports of people and plans: users, leads, customers and targets (docs/extract-formats.md, CRM files)."""
 
 from __future__ import annotations
 
