@@ -19,9 +19,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml:
+# The instance settings have one home, orchestration/dagster.yaml (`stagewise run` uses it too).
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\nrun_monitoring:\n  enabled: true\n' > $@
+	cp orchestration/dagster.yaml $@
 
 install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from bench.synthetic import write_messages, write_opportunities
-from ingest.demo import write_demo
+from demo import write_demo
 from ingest.load import ensure_raw_tables, load_entity
 from ingest.schemas import CRM_OPPORTUNITIES, ENTITIES, WECOM_MESSAGES, Entity
 from ingest.stages import load_stage_config

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.schemas import ENTITIES, Entity
+from ingest.stages import STAGES_FILE_NAME
 
-TOP_LEVEL_FILES = ("pipelines.yml",)
+TOP_LEVEL_FILES = (STAGES_FILE_NAME,)
 NOT_READ = "not part of the extract contract: not read"
 
 

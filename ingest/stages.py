@@ -11,6 +11,7 @@ import polars as pl
 import yaml
 
 DEFAULT_STAGES_FILE = Path(__file__).with_name("pipelines_default.yml")
+STAGES_FILE_NAME = "pipelines.yml"  # the stage configuration at the top of an extracts directory
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "won": ("won", "1", "赢单"),
     "lost": ("lost", "2", "输单"),
@@ -205,8 +206,8 @@ def parse_stage_config(text: str, source: str) -> StageConfig:
 def load_stage_config(stages_file: Path | None, extracts_dir: Path | None) -> StageConfig:
     """`stages_file` if given, else `<extracts>/pipelines.yml` if present, else the project default."""
     path = stages_file
-    if path is None and extracts_dir is not None and (extracts_dir / "pipelines.yml").is_file():
-        path = extracts_dir / "pipelines.yml"
+    if path is None and extracts_dir is not None and (extracts_dir / STAGES_FILE_NAME).is_file():
+        path = extracts_dir / STAGES_FILE_NAME
     path = path or DEFAULT_STAGES_FILE
     if not path.is_file():
         raise StageConfigError(f"{path}: stage configuration file not found")

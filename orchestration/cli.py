@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-for _name, _value in (("DBT_SEND_ANONYMOUS_USAGE_STATS", "False"), ("DAGSTER_DISABLE_TELEMETRY", "1"),
-                      ("GX_ANALYTICS_ENABLED", "False")):  # fmt: skip
-    os.environ.setdefault(_name, _value)
+# No environment is set here: Dagster telemetry is off in orchestration/dagster.yaml, dagster-dbt turns dbt's
+# usage statistics off for its dbt processes, and expectations.runner turns GX analytics off in its context.
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ingest.demo import write_demo
+    try:
+        from demo import write_demo
+    except ModuleNotFoundError as exc:  # openpyxl comes with the optional `demo` extra
+        print(f"stagewise demo: {exc}", file=sys.stderr)
+        return 2
 
     counts = write_demo(Path(args.out), scale=args.scale, seed=args.seed)
     print(f"Demo extracts written to {Path(args.out).resolve()}")

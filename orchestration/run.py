@@ -1,9 +1,11 @@
-"""`stagewise run`: materialize the whole asset graph in-process, with progress, and explain a failure."""
+"""`stagewise run`: materialize the whole asset graph in-process, with progress, and explain a failure.
+
+The run is recorded in the same Dagster instance as the UI's runs (see `orchestration.lib.instance`).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 import traceback
@@ -14,6 +16,8 @@ from typing import TextIO
 import dagster as dg
 
 from ingest.stages import StageConfigError, load_stage_config
+from orchestration.lib.instance import cli_instance, release_dead_runs, run_tags
+from orchestration.settings import StagewiseSettings
 from storage import WarehouseFiles
 
 
@@ -53,7 +57,20 @@ def _failed_expectations(
     return lines
 
 
-def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, full_refresh: bool = False) -> int:
+def run_pipeline(
+    extracts: Path,
+    warehouse: Path,
+    stages: Path | None = None,
+    full_refresh: bool = False,
+    out: TextIO | None = None,
+    instance: dg.DagsterInstance | None = None,
+) -> int:
+    """Materialize everything from `extracts` into `warehouse`; progress and summary go to `out` (stdout).
+
+    The run is recorded in `instance`, by default the one of `orchestration.lib.instance.cli_instance`.
+    Nothing is kept between calls: each call builds its definitions from its own settings.
+    """
+    out = out or sys.stdout
     extracts, warehouse = extracts.resolve(), warehouse.resolve()
     if not extracts.is_dir():
         print(f"stagewise run: extracts directory {extracts} does not exist.", file=sys.stderr)
@@ -63,16 +80,26 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
     except StageConfigError as exc:
         print(f"stagewise run: stage configuration rejected, nothing was run. {exc}", file=sys.stderr)
         return 2
-    os.environ["STAGEWISE_EXTRACTS_DIR"] = str(extracts)
-    os.environ["STAGEWISE_WAREHOUSE"] = str(warehouse)
-    os.environ["STAGEWISE_STAGES"] = str(stages.resolve()) if stages else ""
+    settings = StagewiseSettings(
+        extracts_dir=str(extracts), warehouse=str(warehouse), stages_file=str(stages.resolve()) if stages else ""
+    )
+    with contextlib.ExitStack() as stack:
+        if instance is None:
+            instance = stack.enter_context(cli_instance(warehouse))
+        return _execute(settings, full_refresh, out, instance)
 
+
+def _execute(settings: StagewiseSettings, full_refresh: bool, out: TextIO, instance: dg.DagsterInstance) -> int:
+    from orchestration.definitions import build_defs
+    from orchestration.defs.automation.schedules import refresh_all
     from orchestration.lib.dbt import DBT_PROJECT, prepare_manifest
     from orchestration.lib.dbt_failures import stored_failure_relations
     from orchestration.lib.progress import progress_logger
 
-    out = sys.stdout
+    extracts, warehouse = settings.extracts_path, settings.warehouse_path
     print(f"stagewise run: {extracts} -> {warehouse}", file=out)
+    for run_id in release_dead_runs(instance, refresh_all.name):
+        print(f"  an earlier run ({run_id}) was killed half-way: marked failed, its pool slots freed", file=out)
     started = time.monotonic()
     started_at = datetime.now(UTC)
     log_dir = WarehouseFiles(warehouse).logs_dir
@@ -82,9 +109,8 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
         try:
             prepare_manifest()
             failure_tables = stored_failure_relations(DBT_PROJECT.manifest_path)
-            from orchestration.definitions import defs
-
-            job = defs().resolve_implicit_global_asset_job_def().with_logger_defs({"console": progress_logger(out)})
+            job = build_defs(settings).resolve_job_def(refresh_all.name)
+            job = job.with_logger_defs({"console": progress_logger(out)})
         except Exception as exc:  # noqa: BLE001 - any load failure ends the run with its reason
             log.write(traceback.format_exc())
             first = str(exc).strip().splitlines()
@@ -99,11 +125,7 @@ def run_pipeline(extracts: Path, warehouse: Path, stages: Path | None = None, fu
             "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
             "loggers": {"console": {}},  # only the concise progress logger on the terminal
         }
-        # An ephemeral instance: a command-line run keeps no Dagster state between runs, so a run killed
-        # mid-way cannot leave a claimed concurrency slot behind that the next run would wait on forever.
-        result = job.execute_in_process(
-            run_config=run_config, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-        )
+        result = job.execute_in_process(run_config=run_config, instance=instance, tags=run_tags(), raise_on_error=False)
     try:
         _print_summary(result, extracts, warehouse, started_at, failure_tables, out)
     except Exception as exc:  # noqa: BLE001 - the summary only reports: the run's outcome stands without it
@@ -130,7 +152,7 @@ def _print_summary(
     failure_tables: dict[str, tuple[str, str]],
     out: TextIO,
 ) -> None:
-    from orchestration.lib.validation_report import failure_lines
+    from expectations.report import failure_lines
     from reporting.load_summary import load_summary
     from reporting.terminal import headline
     from storage import connect

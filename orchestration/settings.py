@@ -1,9 +1,12 @@
-"""Where stagewise reads and writes: paths from the environment, resolved at run time (no I/O here).
+"""Where stagewise reads and writes, as one explicit settings object (no I/O here).
 
-- STAGEWISE_EXTRACTS_DIR (required): the extracts directory (docs/extract-formats.md).
+`stagewise run` builds it from its arguments; `dagster dev` builds it from the environment
+(`settings_from_env`, which only reads):
+
+- STAGEWISE_EXTRACTS_DIR (required): the extracts directory (the raw contract: ingest/schemas.py).
 - STAGEWISE_WAREHOUSE (required): the DuckDB warehouse file the pipeline writes.
 - STAGEWISE_STAGES (optional): a pipelines.yml overriding `<extracts>/pipelines.yml` and the project default.
-- STAGEWISE_SALT (optional, default `stagewise`): salt for hashing mobile numbers.
+- STAGEWISE_SALT (optional, default `stagewise`): salt for hashing mobile numbers (read by dbt_project.yml).
 
 The published, read-only marts file and the validation report are written beside the warehouse.
 """
@@ -11,15 +14,21 @@ The published, read-only marts file and the validation report are written beside
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 
-from ingest.stages import StageConfig, load_stage_config
+from ingest.stages import StageConfig, StageConfigError, load_stage_config
 from storage import WarehouseFiles
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+REQUIRED_ENV = ("STAGEWISE_EXTRACTS_DIR", "STAGEWISE_WAREHOUSE")
+
+
+class SettingsError(ValueError):
+    """The environment does not say where the extracts and the warehouse are."""
 
 
 class StagewiseSettings(dg.ConfigurableResource):
@@ -27,7 +36,7 @@ class StagewiseSettings(dg.ConfigurableResource):
 
     extracts_dir: str
     warehouse: str
-    stages_file: str = ""  # empty: STAGEWISE_STAGES if set, else <extracts>/pipelines.yml, else the default
+    stages_file: str = ""  # empty: <extracts>/pipelines.yml if present, else the project default
 
     @property
     def extracts_path(self) -> Path:
@@ -48,15 +57,30 @@ class StagewiseSettings(dg.ConfigurableResource):
 
     @property
     def stages_path(self) -> Path | None:
-        chosen = self.stages_file or os.environ.get("STAGEWISE_STAGES", "")
-        return Path(chosen).expanduser().resolve() if chosen else None
+        return Path(self.stages_file).expanduser().resolve() if self.stages_file else None
 
     def stage_config(self) -> StageConfig:
         return load_stage_config(self.stages_path, self.extracts_path)
 
+    def business_timezone(self) -> str:
+        """The deployment's business time zone; the project default when its configuration cannot be read.
 
-def settings_from_env() -> StagewiseSettings:
+        An unusable pipelines.yml is reported, with its reason, by the stage_config asset of the next run.
+        """
+        try:
+            return self.stage_config().business_timezone
+        except StageConfigError:
+            return load_stage_config(None, None).business_timezone
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> StagewiseSettings:
+    """The settings `dagster dev` runs with, read (never written) from the environment."""
+    env = os.environ if environ is None else environ
+    missing = [name for name in REQUIRED_ENV if not env.get(name)]
+    if missing:
+        raise SettingsError(f"{' and '.join(missing)} not set: set by `make dev` (or export them before `dagster dev`)")
     return StagewiseSettings(
-        extracts_dir=dg.EnvVar("STAGEWISE_EXTRACTS_DIR"),
-        warehouse=dg.EnvVar("STAGEWISE_WAREHOUSE"),
+        extracts_dir=env["STAGEWISE_EXTRACTS_DIR"],
+        warehouse=env["STAGEWISE_WAREHOUSE"],
+        stages_file=env.get("STAGEWISE_STAGES", ""),
     )

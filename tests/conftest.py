@@ -17,6 +17,9 @@ import pytest
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+# Every test deployment records its runs in its own Dagster instance, beside its warehouse (the default when
+# DAGSTER_HOME is unset): tests running at the same time must not share one `duckdb` pool slot.
+os.environ.pop("DAGSTER_HOME", None)
 
 from tests.pipeline import Deployment, marts_content, run_stagewise  # noqa: E402
 
@@ -37,7 +40,7 @@ def dbt_manifest() -> Path:
 @pytest.fixture(scope="session")
 def demo_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference extracts. Read-only: a test that changes extracts works on a copy (`private_copy`)."""
-    from ingest.demo import write_demo  # TODO(merge): demo
+    from demo import write_demo
 
     out = tmp_path_factory.mktemp("demo") / "extracts"
     write_demo(out, scale=REFERENCE_SCALE, seed=REFERENCE_SEED)

@@ -68,3 +68,8 @@ def prepare_manifest() -> Path:
 def dbt_vars(config: StageConfig) -> dict[str, str]:
     """The settings of pipelines.yml that dbt models read as vars (dbt_project.yml holds the same defaults)."""
     return {"business_timezone": config.business_timezone, "reporting_currency": config.reporting_currency}
+
+
+def profile_vars(warehouse: Path) -> dict[str, str]:
+    """The vars profiles.yml reads: the warehouse file dbt builds into (passed explicitly, never via os.environ)."""
+    return {"stagewise_warehouse": str(warehouse)}

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.demo import write_demo
+from demo import write_demo
 from ingest.load import ensure_raw_tables, load_entity, write_stage_config
 from ingest.schemas import ENTITIES
 from ingest.stages import load_stage_config

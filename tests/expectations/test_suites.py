@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from expectations import runner, suites
+from expectations.runner import build_suite
+from expectations.suites import EXPECTATIONS_DIR, LAYERS, SuiteFileError, read_spec
 from ingest.schemas import ENTITIES
-from orchestration.lib import gx_runner
-from orchestration.lib.gx_runner import EXPECTATIONS_DIR, LAYERS, SuiteFileError, build_suite, read_spec
 
 SUITE_FILES = sorted(p for layer in LAYERS for p in (EXPECTATIONS_DIR / layer).glob("*.json"))
 
@@ -79,10 +80,10 @@ def test_raw_suites_pass_on_good_data(warehouse: Path) -> None:
     from tests.expectations.conftest import RUN_START
 
     jobs = []
-    for spec in gx_runner.read_specs("raw"):
+    for spec in suites.read_specs("raw"):
         entities = [spec.entity or k[-1] for k in spec.asset_keys] if spec.batch != "whole_table" else [None]
-        jobs += [(spec, gx_runner.batch_query(spec, e, RUN_START)) for e in entities]
-    results = gx_runner.validate_sql(warehouse, jobs)
+        jobs += [(spec, suites.batch_query(spec, e, RUN_START)) for e in entities]
+    results = runner.validate_sql(warehouse, jobs)
     failures = [(r.table, o.type, o.observed, o.why) for r in results for o in r.failures]
     assert failures == []
     assert all(r.status == "passed" for r in results)

@@ -6,18 +6,19 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib import gx_runner, validation_report
-from orchestration.lib.gx_runner import EXPECTATIONS_DIR, read_spec
+from expectations import report as validation_report
+from expectations import runner
+from expectations.suites import EXPECTATIONS_DIR, SuiteResult, batch_query, read_spec
 from tests.expectations.conftest import LOADED, RUN_START, execute, file_of
 
 
-def _validate(warehouse: Path, suite: str, entity: str | None = None) -> gx_runner.SuiteResult:
+def _validate(warehouse: Path, suite: str, entity: str | None = None) -> SuiteResult:
     spec = read_spec(EXPECTATIONS_DIR / suite)
-    [result] = gx_runner.validate_sql(warehouse, [(spec, gx_runner.batch_query(spec, entity, RUN_START))])
+    [result] = runner.validate_sql(warehouse, [(spec, batch_query(spec, entity, RUN_START))])
     return result
 
 
-def _failed(result: gx_runner.SuiteResult) -> set[tuple[str, str]]:
+def _failed(result: SuiteResult) -> set[tuple[str, str]]:
     return {(o.severity, o.why) for o in result.failures}
 
 

@@ -39,8 +39,8 @@ def _dbt(args: list[str], warehouse: Path, work: Path) -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from demo import write_demo
     from ingest.config_tables import write_stage_config
-    from ingest.demo import write_demo
     from ingest.load import load_extracts
     from ingest.stages import load_stage_config
 

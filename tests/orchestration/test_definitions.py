@@ -11,21 +11,14 @@ import dagster as dg
 import pytest
 
 from ingest.schemas import ENTITIES
+from orchestration.settings import SettingsError, StagewiseSettings, settings_from_env
 
 
 @pytest.fixture(scope="module")
-def definitions(dbt_manifest, monkeypatch_module):
-    monkeypatch_module.setenv("STAGEWISE_EXTRACTS_DIR", "/nonexistent/extracts")
-    monkeypatch_module.setenv("STAGEWISE_WAREHOUSE", "/nonexistent/warehouse.duckdb")
-    from orchestration.definitions import defs
+def definitions(dbt_manifest):
+    from orchestration.definitions import build_defs
 
-    return defs()
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+    return build_defs(StagewiseSettings(extracts_dir="/nonexistent/extracts", warehouse="/nonexistent/w.duckdb"))
 
 
 def _keys(definitions: dg.Definitions) -> set[str]:
@@ -65,6 +58,34 @@ def test_dbt_tests_arrive_as_asset_checks(definitions):
 def test_steps_run_one_at_a_time(definitions):
     job = definitions.resolve_implicit_global_asset_job_def()
     assert job.executor_def.name == dg.in_process_executor.name
+
+
+def test_the_definitions_use_the_settings_they_are_given(dbt_manifest, tmp_path):
+    from orchestration.definitions import build_defs
+
+    (tmp_path / "pipelines.yml").write_text(
+        "business_timezone: America/Sao_Paulo\npipelines:\n  - key: default\n    stages: [{key: quote}]\n"
+    )
+    settings = StagewiseSettings(extracts_dir=str(tmp_path), warehouse=str(tmp_path / "w.duckdb"))
+    built = build_defs(settings)
+    assert built.resources["settings"] is settings
+    assert built.resolve_schedule_def("daily_refresh").execution_timezone == "America/Sao_Paulo"
+
+
+def test_dagster_dev_reads_the_settings_from_the_environment_without_writing_it():
+    env = {
+        "STAGEWISE_EXTRACTS_DIR": "/x/extracts",
+        "STAGEWISE_WAREHOUSE": "/x/w.duckdb",
+        "STAGEWISE_STAGES": "/x/p.yml",
+    }
+    settings = settings_from_env(env)
+    assert (settings.extracts_dir, settings.warehouse, settings.stages_file) == (
+        "/x/extracts",
+        "/x/w.duckdb",
+        "/x/p.yml",
+    )
+    with pytest.raises(SettingsError, match="STAGEWISE_WAREHOUSE not set"):
+        settings_from_env({"STAGEWISE_EXTRACTS_DIR": "/x/in"})
 
 
 def test_workspace_yaml_validates_as_dagster_dev_loads_it(dbt_manifest, tmp_path):

@@ -2,14 +2,15 @@
 
 One job materializes everything (ingest → one dbt build → checks → publish); partial refreshes
 are rarely worth it because ingest only reads new files and the large facts are incremental.
+The schedule's time zone belongs to the deployment (its pipelines.yml), so `definitions.py`
+builds it from the settings with `daily_refresh`.
 """
 
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from ingest.stages import StageConfigError, load_stage_config
+from orchestration.settings import StagewiseSettings
 
 refresh_all = dg.define_asset_job(
     "refresh_all",
@@ -30,22 +31,6 @@ def daily_refresh(business_timezone: str) -> dg.ScheduleDefinition:
     )
 
 
-def configured_business_timezone() -> str:
-    """The deployment's business time zone; the project default when its configuration cannot be read.
-
-    Read when the definitions load (not at import). An unusable pipelines.yml is reported, with its
-    reason, by the stage_config asset of the next run; the schedule still loads.
-    """
-    stages = os.environ.get("STAGEWISE_STAGES") or None
-    extracts = os.environ.get("STAGEWISE_EXTRACTS_DIR") or None
-    try:
-        return load_stage_config(
-            Path(stages) if stages else None, Path(extracts) if extracts else None
-        ).business_timezone
-    except StageConfigError:
-        return load_stage_config(None, None).business_timezone
-
-
 def extract_fingerprint(extracts_dir: Path) -> str:
     """Count and newest modification time of the extract files: changes when a file lands."""
     files = [p for p in extracts_dir.rglob("*") if p.is_file()]
@@ -54,11 +39,13 @@ def extract_fingerprint(extracts_dir: Path) -> str:
 
 
 @dg.sensor(job=refresh_all, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED)
-def new_extract_files(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    """Refresh when files are added to STAGEWISE_EXTRACTS_DIR (only new files are read by ingest)."""
-    extracts = Path(os.environ.get("STAGEWISE_EXTRACTS_DIR", ""))
+def new_extract_files(
+    context: dg.SensorEvaluationContext, settings: StagewiseSettings
+) -> dg.SensorResult | dg.SkipReason:
+    """Refresh when files are added to the extracts directory (only new files are read by ingest)."""
+    extracts = settings.extracts_path
     if not extracts.is_dir():
-        return dg.SkipReason(f"STAGEWISE_EXTRACTS_DIR {str(extracts)!r} is not a directory")
+        return dg.SkipReason(f"extracts directory {str(extracts)!r} is not a directory")
     fingerprint = extract_fingerprint(extracts)
     if fingerprint == context.cursor:
         return dg.SkipReason("no new extract files")
@@ -67,6 +54,4 @@ def new_extract_files(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(
-        jobs=[refresh_all], schedules=[daily_refresh(configured_business_timezone())], sensors=[new_extract_files]
-    )
+    return dg.Definitions(jobs=[refresh_all], sensors=[new_extract_files])

@@ -5,14 +5,13 @@ checks; an error-severity test failure makes dbt skip everything downstream of i
 """
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.lib.dbt import DBT_PROJECT, dbt_vars
+from orchestration.lib.dbt import DBT_PROJECT, dbt_vars, profile_vars
 from orchestration.settings import StagewiseSettings
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -45,11 +44,10 @@ class DbtBuildConfig(dg.Config):
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: StagewiseSettings, config: DbtBuildConfig
 ) -> Iterator[Any]:
-    stage_config = settings.stage_config()
-    # profiles.yml reads the warehouse path from the environment; dbt runs as a child of this process.
-    os.environ["STAGEWISE_WAREHOUSE"] = str(settings.warehouse_path)
+    # The stage settings and the warehouse path (profiles.yml reads it) travel as dbt vars.
+    build_vars = {**dbt_vars(settings.stage_config()), **profile_vars(settings.warehouse_path)}
     # Unit tests check the code, not the data: they run in the test suite, not in production builds.
-    args = ["build", "--exclude", "test_type:unit", "--vars", json.dumps(dbt_vars(stage_config))]
+    args = ["build", "--exclude", "test_type:unit", "--vars", json.dumps(build_vars)]
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from orchestration.lib import gx_runner, validation_report
-from orchestration.lib.gx_runner import SuiteResult, SuiteSpec
+from expectations import report as validation_report
+from expectations import runner, suites
+from expectations.suites import SuiteResult, SuiteSpec
 from orchestration.settings import StagewiseSettings
 
 
@@ -65,7 +66,7 @@ def _emit(
     settings: StagewiseSettings,
     jobs: list[tuple[SuiteSpec, dg.AssetKey, str]],
 ) -> Iterator[dg.AssetCheckResult]:
-    results = gx_runner.validate_sql(settings.warehouse_path, [(spec, query) for spec, _, query in jobs])
+    results = runner.validate_sql(settings.warehouse_path, [(spec, query) for spec, _, query in jobs])
     by_name = {r.suite: r for r in results}
     ordered = [by_name[spec.name] for spec, _, _ in jobs]
     report = validation_report.record(settings.reports_dir, context.run.run_id, _run_started(context), ordered)
@@ -105,9 +106,7 @@ def _raw_check(key: dg.AssetKey, specs: list[SuiteSpec]) -> dg.AssetChecksDefini
         since = _run_started(context)
         selected = {c.name for c in context.selected_asset_check_keys}
         jobs = [
-            (s, key, gx_runner.batch_query(s, s.entity or key.path[-1], since))
-            for s in specs
-            if s.check_name in selected
+            (s, key, suites.batch_query(s, s.entity or key.path[-1], since)) for s in specs if s.check_name in selected
         ]
         yield from _emit(context, settings, jobs)
 
@@ -124,17 +123,15 @@ def layer_check(
     @dg.multi_asset_check(name=f"gx_{layer}", specs=check_specs, can_subset=True, pool="duckdb")
     def _check(context: dg.AssetCheckExecutionContext, settings: StagewiseSettings) -> Iterator[dg.AssetCheckResult]:
         selected = set(context.selected_asset_check_keys)
-        jobs = [
-            (s, key, gx_runner.batch_query(s)) for s, key in pairs if dg.AssetCheckKey(key, s.check_name) in selected
-        ]
+        jobs = [(s, key, suites.batch_query(s)) for s, key in pairs if dg.AssetCheckKey(key, s.check_name) in selected]
         yield from _emit(context, settings, jobs)
 
     return _check
 
 
-RAW_SPECS = gx_runner.read_specs("raw")
-STAGING_SPECS = gx_runner.read_specs("staging")
-MARTS_SPECS = gx_runner.read_specs("marts")
+RAW_SPECS = suites.read_specs("raw")
+STAGING_SPECS = suites.read_specs("staging")
+MARTS_SPECS = suites.read_specs("marts")
 
 raw_asset_checks = raw_checks(RAW_SPECS)
 staging_asset_checks = layer_check("staging", STAGING_SPECS)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.demo.clock import DAY, HOUR, Period, day_start, poisson
-from ingest.demo.contacts import Relation
-from ingest.demo.tables import JsonLinesWriter, write_jsonl
-from ingest.demo.world import World
+from demo.clock import DAY, HOUR, Period, day_start, poisson
+from demo.contacts import Relation
+from demo.tables import JsonLinesWriter, write_jsonl
+from demo.world import World
+from ingest.schemas import WECOM_BEHAVIOR, WECOM_MESSAGES
 
 REP_TEXTS = (
     "您好，我是负责贵司的顾问，方便聊一下需求吗？",
@@ -125,7 +126,7 @@ def write_messages_and_behavior(world: World, root: Path) -> tuple[int, int]:
     )
     for period in world.periods:
         rng = random.Random(f"messages/{world.seed}/{period.index}")
-        writer = JsonLinesWriter(root / "wecom" / "messages" / f"{period.stem}.jsonl")
+        writer = JsonLinesWriter(root / WECOM_MESSAGES.folder / f"{period.stem}.jsonl")
         archive = Archive(rng, writer, serial)
         for n, (start, index) in enumerate(_sessions(rng, world.relations, period)):
             archive.session(world.relations[index], start)
@@ -152,5 +153,5 @@ def write_messages_and_behavior(world: World, root: Path) -> tuple[int, int]:
                 days.append(entry)
             lines.append({"userid": rep.wecom_userid, "behavior_data": days})
             behavior += len(days)
-        write_jsonl(root / "wecom" / "behavior" / f"{period.stem}.jsonl", lines)
+        write_jsonl(root / WECOM_BEHAVIOR.folder / f"{period.stem}.jsonl", lines)
     return messages, behavior

@@ -94,7 +94,7 @@ def _stage_yaml(stage: Stage) -> list[str]:
 
 
 def pipelines_yaml() -> str:
-    """The demo company's stage configuration (extract-contract.md §4)."""
+    """The demo company's stage configuration (docs/extract-formats.md, pipelines.yml)."""
     lines = ["business_timezone: Asia/Shanghai", "pipelines:"]
     for pipeline in PIPELINES.values():
         lines += [f"  - key: {pipeline.key}", f"    name: {pipeline.name}", "    stages:"]

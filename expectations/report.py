@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from orchestration.lib.gx_runner import SuiteResult
+from expectations.suites import SuiteResult
 
 LOG_NAME = "validation_log.jsonl"
 KEEP_RUNS = 30

@@ -4,57 +4,10 @@ from __future__ import annotations
 
 import random
 import string
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from ingest.demo.clock import DAY, HOUR, day_start
-from ingest.demo.config import CITIES, DIRECTOR_TEAM, GIVEN, INDUSTRIES, POSITIONS, SOURCES, SURNAMES, TEAMS, WORDS
-
-if TYPE_CHECKING:
-    from ingest.demo.deals import Deal
-
-
-@dataclass(slots=True)
-class Rep:
-    user_id: str
-    name: str
-    wecom_userid: str
-    team: str
-    manager_id: str
-    skill: float  # logit-scale effect on every hurdle of the rep's deals
-    reply_minutes: float  # typical WeCom reply delay
-    joined: int
-    left_at: int | None = None
-    sells: bool = True
-
-    def active(self, ts: int) -> bool:
-        return self.sells and self.joined <= ts and (self.left_at is None or ts < self.left_at)
-
-
-@dataclass(slots=True)
-class Prospect:
-    idx: int
-    name: str
-    corp: str
-    position: str
-    gender: int
-    mobile: str
-    source: str
-    created: int  # first contact
-    owner: Rep
-    external_userid: str | None = None
-    contact_type: int = 1
-    wecom_created: int = 0
-    lead_id: str | None = None
-    lead_created: int = 0
-    lead_status: str = "open"
-    customer_id: str | None = None
-    customer_created: int = 0
-    lead_links_wecom: bool = False  # the lead row carries wecom_external_userid
-    customer_links_wecom: bool = False
-    lead_has_mobile: bool = True
-    customer_has_mobile: bool = True
-    deals: list[Deal] = field(default_factory=list)
+from demo.actors import Prospect, Rep
+from demo.clock import DAY, HOUR, day_start
+from demo.config import CITIES, DIRECTOR_TEAM, GIVEN, INDUSTRIES, POSITIONS, SOURCES, SURNAMES, TEAMS, WORDS
 
 
 class Namer:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ingest.demo.clock import Period
-from ingest.demo.contacts import Relation, TagGroup
-from ingest.demo.people import Prospect
-from ingest.demo.tables import write_json, write_jsonl
-from ingest.demo.world import World
+from demo.actors import Prospect
+from demo.clock import Period
+from demo.contacts import Relation, TagGroup
+from demo.tables import write_json, write_jsonl
+from demo.world import World
+from ingest.schemas import WECOM_CONTACT_EVENTS, WECOM_CORP_TAGS, WECOM_EXTERNAL_CONTACTS
 
 BATCH_PERIOD, PAGE_SIZE = 3, 100
 
@@ -52,7 +53,7 @@ def _alive_in(rel: Relation, period: Period) -> bool:
 def write_external_contacts(world: World, root: Path) -> int:
     """externalcontact/get bodies (JSONL) for contacts that gained a follower in the month; one month
     arrives instead as batch/get_by_user pages (JSON, `follow_info` with `tag_id`). Returns relations."""
-    folder, count = root / "wecom" / "external_contacts", 0
+    folder, count = root / WECOM_EXTERNAL_CONTACTS.folder, 0
     tag_names = {t.tag_id: (g.name, t.name) for g in world.tag_groups for t in g.tags}
     by_contact: dict[str, list[Relation]] = {}
     for rel in world.relations:
@@ -98,7 +99,7 @@ def _write_batch_pages(folder: Path, period: Period, new: list[Relation], tag_na
 
 
 def write_contact_events(world: World, root: Path) -> int:
-    folder, count = root / "wecom" / "contact_events", 0
+    folder, count = root / WECOM_CONTACT_EVENTS.folder, 0
     envelope = {"ToUserName": world.corp_id, "FromUserName": "sys"}
     for period in world.periods:
         lines = [
@@ -128,7 +129,7 @@ def _tag_list(groups: list[TagGroup], at: int, numbers_as_text: bool) -> dict[st
 
 def write_corp_tags(world: World, root: Path) -> int:
     """The tag list at the start (numbers as strings) and at the end, after the mid-year tag changes."""
-    folder = root / "wecom" / "corp_tags"
+    folder = root / WECOM_CORP_TAGS.folder
     first, middle = world.periods[0], world.periods[-1]
     count = 0
     for period, as_text in ((first, True), (middle, False)):

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ingest.demo.activities import TYPE_ZH
-from ingest.demo.clock import DAY, HOUR, fmt_amount, stem_at
-from ingest.demo.config import OUTCOME_CODE, OUTCOME_STATUS_ZH, OUTCOME_ZH, OUTCOMES
-from ingest.demo.crm_files import Style, emit, period_style
-from ingest.demo.deals import Deal
-from ingest.demo.tables import Cell
-from ingest.demo.world import World
+from demo.activities import TYPE_ZH
+from demo.actors import Deal
+from demo.clock import DAY, HOUR, fmt_amount, stem_at
+from demo.config import OUTCOME_CODE, OUTCOME_STATUS_ZH, OUTCOME_ZH, OUTCOMES
+from demo.crm_files import Style, emit, period_style
+from demo.tables import Cell
+from demo.world import World
+from ingest.schemas import CRM_ACTIVITIES, CRM_OPPORTUNITIES, CRM_STAGE_CHANGES
 
 GBK_SNAPSHOT, XLSX_SNAPSHOT, LATE_LOG_PERIOD, DUPLICATED_ACTIVITIES = 2, 5, 4, 6
 
@@ -86,7 +87,7 @@ def write_opportunities(world: World, root: Path) -> int:
         header = OPP_ZH if style.chinese else OPP_EN
         if numeric_status:
             header = tuple("is_end" if h in ("status", "商机状态") else h for h in header)
-        count += emit(root / "crm" / "opportunities", period.stem, header, rows, style)
+        count += emit(root / CRM_OPPORTUNITIES.folder, period.stem, header, rows, style)
     return count
 
 
@@ -107,7 +108,7 @@ def _log_rows(world: World) -> list[tuple[int, Deal, str, str]]:
 
 def write_stage_changes(world: World, root: Path) -> int:
     """Monthly log files plus one late file: rows of an earlier month that missed their delivery."""
-    folder, count = root / "crm" / "stage_changes", 0
+    folder, count = root / CRM_STAGE_CHANGES.folder, 0
     rows = _log_rows(world)
     late_period = world.periods[min(LATE_LOG_PERIOD, len(world.periods) - 2)]
     late_cut = late_period.start + 14 * DAY
@@ -139,7 +140,7 @@ ACT_ZH = ("跟进ID", "负责人ID", "跟进时间", "跟进方式", "商机ID",
 
 def write_activities(world: World, root: Path) -> int:
     """Monthly follow-up exports; one month is delivered twice (same bytes, later name)."""
-    folder, count = root / "crm" / "activities", 0
+    folder, count = root / CRM_ACTIVITIES.folder, 0
     for period in world.periods:
         style = period_style(period, 0)
         style = replace(style, when="slash") if style.when.startswith("epoch") and style.chinese else style

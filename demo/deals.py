@@ -4,58 +4,13 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 
-from ingest.demo.clock import DAY, business_time
-from ingest.demo.config import LOST_REASONS, PIPELINES, SOURCES, Pipeline
-from ingest.demo.people import Prospect, Rep
+from demo.actors import Deal, Prospect, Rep
+from demo.clock import DAY, business_time
+from demo.config import LOST_REASONS, PIPELINES, SOURCES
 
 HURDLE_LOGIT = 0.35  # per-stage pass log-odds of an average deal: ~30% of closed deals are won
 FORCED = ("skip_required", "regression", "won_reopen_lost", "lost_then_won", "invalid", "owner_change")
-
-
-@dataclass(slots=True)
-class Deal:
-    opp_id: str
-    prospect: Prospect
-    pipeline: Pipeline
-    created: int
-    engagement: float  # drives activity/message intensity and the win odds
-    scenario: str = ""
-    transitions: list[tuple[int, str]] = field(default_factory=list)  # (ts, stage key or outcome)
-    stalled: list[bool] = field(default_factory=list)  # per transition: the visit it starts drags on
-    owners: list[tuple[int, Rep]] = field(default_factory=list)
-    amounts: list[tuple[int, float]] = field(default_factory=list)
-    expected_close: int = 0
-    lost_reason: str = ""
-    has_customer: bool = True
-    log_policy: str = "full"  # full | missed_last | none
-
-    def state_at(self, ts: int) -> tuple[int, str]:
-        current = self.transitions[0]
-        for transition in self.transitions:
-            if transition[0] >= ts:
-                break
-            current = transition
-        return current
-
-    def owner_at(self, ts: int) -> Rep:
-        owner = self.owners[0][1]
-        for changed, rep in self.owners:
-            if changed < ts:
-                owner = rep
-        return owner
-
-    def amount_at(self, ts: int) -> float:
-        amount = self.amounts[0][1]
-        for changed, value in self.amounts:
-            if changed < ts:
-                amount = value
-        return amount
-
-    def updated_at(self, ts: int) -> int:
-        times = [t for t, _ in self.transitions] + [t for t, _ in self.owners] + [t for t, _ in self.amounts]
-        return max(t for t in times if t < ts)
 
 
 def _sigmoid(x: float) -> float:

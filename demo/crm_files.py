@@ -1,4 +1,4 @@
-"""CRM exports of people and plans: users, leads, customers and targets (extract-contract.md §3)."""
+"""CRM exports of people and plans: users, leads, customers and targets (docs/extract-formats.md, CRM files)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ingest.demo.clock import DAY, Period, fmt_date, fmt_datetime, fmt_mobile, local
-from ingest.demo.config import TEAMS
-from ingest.demo.people import Prospect
-from ingest.demo.tables import Cell, write_csv, write_xlsx
-from ingest.demo.world import World
+from demo.actors import Prospect
+from demo.clock import DAY, Period, fmt_date, fmt_datetime, fmt_mobile, local
+from demo.config import TEAMS
+from demo.tables import Cell, write_csv, write_xlsx
+from demo.world import World
+from ingest.schemas import CRM_CUSTOMERS, CRM_LEADS, CRM_TARGETS, CRM_USERS
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")  # fmt: skip
@@ -57,7 +58,7 @@ USERS_ZH = ("员工ID", "姓名", "企业微信账号", "部门", "上级ID", "�
 
 def write_users(world: World, root: Path) -> int:
     """First roster (English CSV), the roster when the new rep joins, and the year-end roster (XLSX)."""
-    folder, count = root / "crm" / "users", 0
+    folder, count = root / CRM_USERS.folder, 0
     joiner = max(world.reps, key=lambda r: r.joined)
     joined_in = next(p for p in world.periods if p.start <= joiner.joined < p.end)
     for period, style in (
@@ -110,7 +111,7 @@ def write_leads(world: World, root: Path) -> int:
                 LEAD_STATUS_ZH[status] if style.chinese else status,
                 style.dt(p.customer_created) if converted else "", p.customer_id if converted else "",
             ))  # fmt: skip
-        count += emit(root / "crm" / "leads", period.stem, LEADS_ZH if style.chinese else LEADS_EN, rows, style)
+        count += emit(root / CRM_LEADS.folder, period.stem, LEADS_ZH if style.chinese else LEADS_EN, rows, style)
     return count
 
 
@@ -135,7 +136,7 @@ def write_customers(world: World, root: Path) -> int:
             ]  # fmt: skip
             rows.append(row + [p.corp[2:4]] if style.chinese else row)
         header = CUSTOMERS_ZH if style.chinese else CUSTOMERS_EN
-        count += emit(root / "crm" / "customers", period.stem, header, rows, style)
+        count += emit(root / CRM_CUSTOMERS.folder, period.stem, header, rows, style)
     return count
 
 
@@ -170,7 +171,7 @@ def write_targets(world: World, root: Path) -> int:
         long_rows += [(kind, sid, text, "won_amount", _seasonal(v, month.month)) for kind, sid, v in scopes]
         long_rows.append(("company", "all", text, "new_customers", max(5, round(len(world.deals) / 40))))
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    stem, folder = world.periods[0].stem, root / "crm" / "targets"
+    stem, folder = world.periods[0].stem, root / CRM_TARGETS.folder
     count = write_csv(folder / f"{stem}.csv", ("scope_type", "scope_id", "month", "metric", "target"), long_rows)
     code = {"company": 1, "team": 2, "user": 3}
     wide: list[Sequence[Cell]] = [

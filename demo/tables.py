@@ -11,8 +11,15 @@ from pathlib import Path
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
+try:
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+except ModuleNotFoundError as exc:  # an optional extra: only the demo writes XLSX
+    raise ModuleNotFoundError(
+        "the demo generator needs openpyxl, installed with the `demo` extra: pip install -e '.[demo]' "
+        "(make install does it)",
+        name="openpyxl",
+    ) from exc
 
 Cell = str | int | float | None
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ingest.demo.clock import DAY, business_time, day_start, poisson
-from ingest.demo.config import OUTCOMES
-from ingest.demo.deals import Deal
-from ingest.demo.people import Prospect, Rep
+from demo.actors import Deal, Prospect, Rep
+from demo.clock import DAY, business_time, day_start, poisson
+from demo.config import OUTCOMES
 
 TYPE_WEIGHTS = {"call": 34, "wechat": 34, "visit": 9, "email": 9, "meeting": 5, "sms": 5, "other": 4}
 TYPE_ZH = {

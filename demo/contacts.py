@@ -7,9 +7,9 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.demo.clock import DAY, HOUR, business_time
-from ingest.demo.config import ADD_WAYS, OUTCOMES, PRODUCTS, STATE_CODES
-from ingest.demo.people import Prospect, Rep
+from demo.actors import Prospect, Rep
+from demo.clock import DAY, HOUR, business_time
+from demo.config import ADD_WAYS, OUTCOMES, PRODUCTS, STATE_CODES
 
 REASSIGN_SHARED, REASSIGN_ADMIN, FUTURE_ADD_WAY = 201, 202, 99
 TAG_GROUPS = (

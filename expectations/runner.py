@@ -1,12 +1,6 @@
-"""Great Expectations, run SQL-side inside DuckDB: load a suite file, validate a table or a frame, return plain results.
+"""Great Expectations, run SQL-side inside DuckDB: validate a table or a frame against a suite, return plain results.
 
-Suite files (expectations/<layer>/<table>.json) are GX 1.x suites whose `meta` says what they validate:
-`table` (the DuckDB relation), `asset_keys` (the Dagster assets they check) and `batch` (which rows:
-`whole_table`, `files_loaded_this_run` or `manifest_rows_this_run`). Every expectation's `meta` carries a
-`severity` (`error` blocks downstream, `warning` is recorded) and a one-line `why`.
-
-Reading a spec is plain JSON (cheap, done when Dagster loads definitions); Great Expectations (≈3 s to
-import) is imported only when something is validated.
+The suites are read by `expectations.suites`; this module is the only one that imports GX.
 
 DuckDB through GX needs two workarounds, both confined to this module:
 - GX reads metric results after closing its SQLAlchemy connection, which DuckDB does not survive; listing
@@ -18,124 +12,23 @@ DuckDB through GX needs two workarounds, both confined to this module:
 
 from __future__ import annotations
 
-import json
-import os
 import time
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 
-Severity = Literal["error", "warning"]
-BatchKind = Literal["whole_table", "files_loaded_this_run", "manifest_rows_this_run"]
-SEVERITIES: tuple[str, ...] = ("error", "warning")
-BATCH_KINDS: tuple[str, ...] = ("whole_table", "files_loaded_this_run", "manifest_rows_this_run")
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
-LAYERS = ("raw", "staging", "marts")
+from expectations.suites import ExpectationOutcome, SuiteFileError, SuiteResult, SuiteSpec
+
 SAMPLE_ROWS = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
 
 
-class SuiteFileError(ValueError):
-    """A suite file is unusable; the message names the file and the expectation."""
-
-
-@dataclass(frozen=True)
-class SuiteSpec:
-    """One suite file, parsed as JSON (no GX import)."""
-
-    path: Path
-    name: str
-    layer: str
-    table: str
-    asset_keys: tuple[tuple[str, ...], ...]
-    batch: BatchKind
-    expectations: tuple[dict[str, Any], ...]
-    entity: str | None = None  # the manifest entity, when it is not the asset key's name
-
-    @property
-    def check_name(self) -> str:
-        return "gx_" + self.table.split(".")[-1].lstrip("_")
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    type: str
-    column: str | None
-    severity: Severity
-    why: str
-    success: bool
-    observed: str
-    error: str | None = None
-    sample: tuple[str, ...] = ()
-    skipped: bool = False  # a relation it reads (meta.requires) does not exist yet
-
-
-@dataclass(frozen=True)
-class SuiteResult:
-    suite: str
-    layer: str
-    table: str
-    status: Literal["passed", "failed", "skipped"]
-    rows: int | None
-    seconds: float
-    outcomes: tuple[ExpectationOutcome, ...] = ()
-    note: str = ""
-    asset_key: tuple[str, ...] = field(default=())
-
-    @property
-    def failures(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success]
-
-    @property
-    def blocking(self) -> bool:
-        """True when an error-severity expectation failed: downstream must not run."""
-        return any(o.severity == "error" for o in self.failures)
-
-
-def read_spec(path: Path) -> SuiteSpec:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    meta = data.get("meta") or {}
-    where = f"{path}"
-    for key in ("table", "asset_keys", "batch"):
-        if key not in meta:
-            raise SuiteFileError(f"{where}: suite meta lacks `{key}`")
-    if meta["batch"] not in BATCH_KINDS:
-        raise SuiteFileError(f"{where}: meta.batch {meta['batch']!r} is not one of {BATCH_KINDS}")
-    expectations = data.get("expectations") or []
-    for i, exp in enumerate(expectations):
-        exp_meta = exp.get("meta") or {}
-        if exp_meta.get("severity") not in SEVERITIES:
-            raise SuiteFileError(f"{where}: expectation {i} ({exp.get('type')}): meta.severity must be error|warning")
-        if not str(exp_meta.get("why", "")).strip():
-            raise SuiteFileError(f"{where}: expectation {i} ({exp.get('type')}): meta.why is empty")
-        query = (exp.get("kwargs") or {}).get("unexpected_rows_query")
-        if query is not None and "{batch}" not in query:
-            raise SuiteFileError(f"{where}: expectation {i}: unexpected_rows_query must read {{batch}}")
-    return SuiteSpec(
-        path=path,
-        name=data["name"],
-        layer=path.parent.name,
-        table=meta["table"],
-        asset_keys=tuple(tuple(k) for k in meta["asset_keys"]),
-        batch=meta["batch"],
-        expectations=tuple(expectations),
-        entity=meta.get("entity"),
-    )
-
-
-def read_specs(layer: str, root: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
-    return [read_spec(p) for p in sorted((root / layer).glob("*.json"))]
-
-
 def _gx() -> Any:
-    """Import GX quietly, with analytics off and DuckDB treated as a persisted-connection dialect."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    """Import GX quietly, with DuckDB treated as a persisted-connection dialect (analytics: see `_context`)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import great_expectations as gx
@@ -202,6 +95,7 @@ def _context(gx: Any) -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    context.config.analytics_enabled = False  # GX's own switch, per context: no usage statistics sent
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
 
@@ -344,21 +238,3 @@ def _sample(con: duckdb.DuckDBPyConnection, unexpected_rows_query: str, batch_qu
         return (f"(sample unavailable: {exc})",)
     names = [d[0] for d in cursor.description]
     return tuple(", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)) for row in cursor.fetchall())
-
-
-def batch_query(spec: SuiteSpec, entity: str | None = None, since: datetime | None = None) -> str:
-    """The rows a suite validates. Raw suites see only what `entity` loaded since `since` (the run start)."""
-    if spec.batch == "whole_table":
-        return f"select * from {spec.table}"
-    if entity is None or since is None:
-        raise ValueError(f"{spec.name}: batch {spec.batch} needs the entity and the run start")
-    if not entity.replace("_", "").isalnum():
-        raise ValueError(f"{entity!r} is not an entity name")
-    stamp = since.astimezone(UTC).isoformat()
-    this_run = f"entity = '{entity}' and loaded_at >= timestamptz '{stamp}'"
-    if spec.batch == "manifest_rows_this_run":
-        return f"select * from {spec.table} where {this_run}"
-    return (
-        f"select * from {spec.table} where _source_file in "
-        f"(select file_path from raw._load_manifest where {this_run} and status = 'loaded')"
-    )

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ingest.demo.activities import Activity, deal_activities, number_activities, prospect_activities
-from ingest.demo.clock import DAY, HOUR, Period, business_time, midnight, monthly_periods
-from ingest.demo.config import OUTCOMES
-from ingest.demo.contacts import Relation, TagGroup, build_events, build_relations, make_tag_groups, random_id
-from ingest.demo.deals import FORCED, Deal, change_owner, is_open_at, new_deal, simulate
-from ingest.demo.people import Namer, Prospect, Rep, make_prospect, make_reps, pick_owner
+from demo.activities import Activity, deal_activities, number_activities, prospect_activities
+from demo.actors import Deal, Prospect, Rep
+from demo.clock import DAY, HOUR, Period, business_time, midnight, monthly_periods
+from demo.config import OUTCOMES
+from demo.contacts import Relation, TagGroup, build_events, build_relations, make_tag_groups, random_id
+from demo.deals import FORCED, change_owner, is_open_at, new_deal, simulate
+from demo.people import Namer, make_prospect, make_reps, pick_owner
 
 
 @dataclass

@@ -1,0 +1,83 @@
+"""The Dagster instance `stagewise run` records its runs in, and the clean-up of runs killed half-way.
+
+With DAGSTER_HOME set, command-line runs go to that instance, like the runs of `dagster dev`, so the UI
+shows their history, checks and metadata. Without it, the instance lives beside the warehouse, in
+`<warehouse dir>/.dagster/`, configured by `orchestration/dagster.yaml` (the one copy of those settings).
+
+A run killed half-way stays STARTED and may keep a `duckdb` pool slot, which would make the next run wait
+forever. Every command-line run records its process id and host in tags; the next run marks such a run
+failed when its process is gone and frees the slots it held.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.storage.dagster_run import FINISHED_STATUSES, NOT_FINISHED_STATUSES
+
+INSTANCE_SETTINGS = Path(__file__).resolve().parents[1] / "dagster.yaml"
+PID_TAG = "stagewise/pid"
+HOST_TAG = "stagewise/host"
+
+
+def instance_home(warehouse: Path) -> Path:
+    """$DAGSTER_HOME if set, else `.dagster/` beside the warehouse."""
+    home = os.environ.get("DAGSTER_HOME")
+    return Path(home) if home else warehouse.parent / ".dagster"
+
+
+@contextmanager
+def cli_instance(warehouse: Path) -> Iterator[dg.DagsterInstance]:
+    """The persistent instance of `instance_home`, given the project's dagster.yaml if it has none."""
+    home = instance_home(warehouse).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(INSTANCE_SETTINGS, home / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        yield instance
+
+
+def run_tags() -> dict[str, str]:
+    """Tags naming the process that executes a run, so that a later run can tell whether it is still alive."""
+    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def release_dead_runs(instance: dg.DagsterInstance, job_name: str) -> list[str]:
+    """Mark failed the unfinished runs of `job_name` whose process (on this host) is gone; free what they held.
+
+    Also frees the pool slots still held by runs that have finished. Returns the ids of the runs marked failed.
+    """
+    failed = []
+    host = socket.gethostname()
+    for record in instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=NOT_FINISHED_STATUSES)):
+        run = record.dagster_run
+        pid = run.tags.get(PID_TAG)
+        if pid is None or run.tags.get(HOST_TAG) != host or _alive(int(pid)):
+            continue  # started elsewhere (the UI, another host) or still running
+        instance.report_run_failed(
+            run, message=f"process {pid} ended before the run finished (killed?); marked failed by a later run"
+        )
+        failed.append(run.run_id)
+    storage = instance.event_log_storage
+    if storage.supports_global_concurrency_limits:
+        for run_id in storage.get_concurrency_run_ids():
+            holder = instance.get_run_by_id(run_id)
+            if holder is None or holder.status in FINISHED_STATUSES:  # includes the runs just marked failed
+                storage.free_concurrency_slots_for_run(run_id)
+    return failed
