@@ -24,11 +24,11 @@ def _targets(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def _trust_line(con: duckdb.DuckDBPyConnection) -> list[str]:
-    if not has_table(con, "forecast_backtest"):
+    if not has_table(con, "kpi_forecast_backtest"):
         return []
     rows = dict(
         con.execute(
-            "select method, sum(brier_score * deals) / nullif(sum(deals), 0) from marts.forecast_backtest "
+            "select method, sum(brier_score * deals) / nullif(sum(deals), 0) from marts.kpi_forecast_backtest "
             "where brier_score is not null group by method"
         ).fetchall()
     )

@@ -6,7 +6,7 @@
   reply rate and average first-reply time are averaged over the days WeCom reported them, weighted
   by that day's chat count. open_deals / stalled_deals are the rep's deals open at the month end
   (the latest data instant for the running month); stalled = longer in the stage than the 75th
-  percentile of days-to-advance (the open_deal_alerts rule) of the stage exits known at that month's
+  percentile of days-to-advance (the kpi_open_deal_alerts rule) of the stage exits known at that month's
   end, so a past month's figures do not move when later deals exit. team is the rep's team at the end
   of the month (rep_team_at: the period in force just before the month's exclusive end).
 -#}

@@ -5,8 +5,8 @@
   says nothing about how long the stage takes, and neither does a first stay seen late (its length is
   unknown). Invalid deals are excluded upstream.
   A stage exit counts from the month in which both its entry and its advance lie before the month's
-  end, so a past month's threshold (rep_scorecard.stalled_deals) never moves when later deals exit.
-  The latest data month ends after every event: its row holds the whole history (open_deal_alerts).
+  end, so a past month's threshold (kpi_rep_scorecard.stalled_deals) never moves when later deals exit.
+  The latest data month ends after every event: its row holds the whole history (kpi_open_deal_alerts).
   Reproducible: no clock.
 -#}
 with
