@@ -73,9 +73,7 @@ opportunities as (
 
 pipeline_bounds as (
 
-    select pipeline_key, min(stage_order) as first_stage_order, max(stage_order) as last_stage_order
-    from stages
-    group by pipeline_key
+    {{ pipeline_bounds('stages') }}
 
 ),
 

@@ -20,36 +20,9 @@ opportunities as (
 
 ),
 
-latest as (
-
-    select max(as_of_date) as latest_as_of_date from forecasts
-
-),
-
 deals_scored as (
 
-    select
-        forecasts.as_of_date,
-        forecasts.amount,
-        forecasts.p_win,
-        forecasts.stage_probability,
-        forecasts.p_close_90d_if_won,
-        forecasts.p_win_method,
-        opportunities.outcome,
-        case when opportunities.outcome = 'won' then 1.0 else 0.0 end as won,
-        opportunities.outcome in ('won', 'lost') as has_known_outcome,
-        opportunities.outcome = 'won'
-            and {{ to_business_date('opportunities.closed_at') }} < {{ dbt.dateadd('day', var('forecast_horizon_days', 90), 'forecasts.as_of_date') }}
-            as won_within_horizon,
-        opportunities.amount as final_amount,
-        {{ dbt.dateadd('day', var('forecast_horizon_days', 90), 'forecasts.as_of_date') }} <= latest.latest_as_of_date
-            as horizon_complete
-
-    from forecasts
-    inner join opportunities
-        on forecasts.opportunity_id = opportunities.opportunity_id
-    cross join latest
-    where forecasts.as_of_date < latest.latest_as_of_date
+    {{ forecast_deals_scored('forecasts', 'opportunities') }}
 
 ),
 

@@ -19,26 +19,11 @@ opportunities as (
 
 ),
 
-latest as (
-
-    select max(as_of_date) as latest_as_of_date from forecasts
-
-),
-
 deals_known as (
 
-    select
-        forecasts.p_win,
-        forecasts.p_win_method,
-        forecasts.stage_probability,
-        case when opportunities.outcome = 'won' then 1.0 else 0.0 end as won
-
-    from forecasts
-    inner join opportunities
-        on forecasts.opportunity_id = opportunities.opportunity_id
-    cross join latest
-    where forecasts.as_of_date < latest.latest_as_of_date
-        and opportunities.outcome in ('won', 'lost')
+    select p_win, p_win_method, stage_probability, won
+    from ({{ forecast_deals_scored('forecasts', 'opportunities') }}) as deals_scored
+    where has_known_outcome
 
 ),
 

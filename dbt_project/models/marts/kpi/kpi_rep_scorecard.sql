@@ -39,7 +39,7 @@ daily_activity as (
 
 targets as (
 
-    select * from {{ ref('stg_crm__targets') }}
+    select * from {{ ref('int_targets_scoped') }}
 
 ),
 
@@ -127,7 +127,7 @@ rep_targets as (
 
     select month_start, scope_id as rep_id, target as target_won_amount
     from targets
-    where scope_type = 'user' and metric = 'won_amount'
+    where scope_type = 'rep' and metric = 'won_amount'
 
 ),
 

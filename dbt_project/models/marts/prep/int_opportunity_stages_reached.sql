@@ -49,9 +49,7 @@ rep_teams as (
 
 pipeline_bounds as (
 
-    select pipeline_key, max(stage_order) as last_stage_order
-    from stages
-    group by pipeline_key
+    {{ pipeline_bounds('stages') }}
 
 ),
 

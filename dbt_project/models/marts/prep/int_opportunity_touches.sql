@@ -50,20 +50,13 @@ reps as (
 
 activity_prospects as (
 
-    select
-        activities.activity_id,
-        activities.opportunity_id,
-        activities.owner_id,
-        activities.occurred_at,
-        activities.activity_type,
-        activities.next_followup_at,
-        coalesce(by_customer.prospect_id, by_lead.prospect_id) as prospect_id
+    {{ activities_with_prospect('activities', 'prospect_records') }}
 
-    from activities
-    left join prospect_records as by_customer
-        on by_customer.record_type = 'customer' and activities.customer_id = by_customer.record_id
-    left join prospect_records as by_lead
-        on by_lead.record_type = 'lead' and activities.lead_id = by_lead.record_id
+),
+
+message_prospects as (
+
+    {{ messages_with_prospect('messages_paired', 'prospect_records') }}
 
 ),
 
@@ -104,21 +97,18 @@ message_touches as (
 
     select
         opportunities.opportunity_id,
-        messages_paired.sent_at as touched_at,
-        'wecom_' || messages_paired.direction as touch_kind,
+        message_prospects.sent_at as touched_at,
+        'wecom_' || message_prospects.direction as touch_kind,
         cast(null as varchar) as activity_type,
         reps.rep_id,
-        messages_paired.msgid as touch_ref,
+        message_prospects.msgid as touch_ref,
         cast(null as {{ type_timestamptz() }}) as next_followup_at
 
     from opportunities
-    inner join prospect_records
-        on prospect_records.record_type = 'wecom'
-        and opportunities.prospect_id = prospect_records.prospect_id
-    inner join messages_paired
-        on prospect_records.record_id = messages_paired.external_userid
+    inner join message_prospects
+        on opportunities.prospect_id = message_prospects.prospect_id
     left join reps
-        on messages_paired.wecom_userid = reps.wecom_userid
+        on message_prospects.wecom_userid = reps.wecom_userid
 
 ),
 

@@ -67,29 +67,27 @@ crm_sources as (
 
 ),
 
+new_follows as (
+
+    {{ new_contact_follows('external_contacts', 'prospect_records', 'add_ways') }}
+
+),
+
 wecom_follows as (
 
     select
-        prospect_records.prospect_id,
-        external_contacts.channel_state,
-        coalesce(add_ways.add_way_label_en, 'other') as add_way_label,
+        prospect_id,
+        channel_state,
+        add_way_label,
         row_number() over (
-            partition by prospect_records.prospect_id
-            order by external_contacts.followed_at, external_contacts.external_userid, external_contacts.wecom_userid
+            partition by prospect_id order by followed_at, external_userid, wecom_userid
         ) as follow_rank,
         row_number() over (
-            partition by prospect_records.prospect_id
-            order by case when external_contacts.channel_state is null then 1 else 0 end,
-                external_contacts.followed_at, external_contacts.external_userid, external_contacts.wecom_userid
+            partition by prospect_id
+            order by case when channel_state is null then 1 else 0 end, followed_at, external_userid, wecom_userid
         ) as state_rank
 
-    from external_contacts
-    inner join prospect_records
-        on prospect_records.record_type = 'wecom'
-        and external_contacts.external_userid = prospect_records.record_id
-    left join add_ways
-        on external_contacts.add_way = add_ways.add_way
-    where not coalesce(add_ways.is_reassignment, false)
+    from new_follows
 
 ),
 
