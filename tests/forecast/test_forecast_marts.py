@@ -89,7 +89,9 @@ def test_model_is_calibrated_where_it_has_data(con) -> None:  # noqa: ANN001
 
 def test_column_types_match_the_documented_contract(con) -> None:  # noqa: ANN001
     """dbt does not enforce contracts on Python models: compare the YAML data types with the built table."""
-    spec = yaml.safe_load((DBT_DIR / "models/marts/forecast/_forecast__models.yml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load(
+        (DBT_DIR / "models/marts/forecast/fct_forecast_opportunities.yml").read_text(encoding="utf-8")
+    )
     model = next(m for m in spec["models"] if m["name"] == "fct_forecast_opportunities")
     expected = [(c["name"], c["data_type"].upper()) for c in model["columns"]]
     actual = con.execute(

@@ -1,6 +1,6 @@
 {#-
   One row per stage transition of an opportunity: the whole history, rebuilt from the log and the
-  snapshots. Rules (also in _intermediate__models.yml):
+  snapshots. Rules (also in int_stage_transitions_sequenced.yml):
   - Log rows resolve against the opportunity's (current) pipeline through state_lookup; rows of unknown
     opportunities or spellings of another pipeline are dropped.
   - Snapshot observations (status outcome, else resolved stage) count at updated_at, else delivery
