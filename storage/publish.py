@@ -33,7 +33,8 @@ def _public_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def publish_marts(warehouse: os.PathLike, published: os.PathLike) -> list[str]:
-    """Copy every table of schema `marts` into a fresh file and rename it over `published`."""
+    """Copy every table and view of schema `marts` (a view, such as a deprecated old name, as a table of its
+    rows) into a fresh file and rename it over `published`."""
     target = os.fspath(published)
     staging_file = target + ".tmp"
     for leftover in (staging_file, staging_file + ".wal"):
@@ -44,7 +45,7 @@ def publish_marts(warehouse: os.PathLike, published: os.PathLike) -> list[str]:
             row[0]
             for row in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+                "where table_schema = 'marts' and table_type in ('BASE TABLE', 'VIEW') order by 1"
             ).fetchall()
         ]
         leaked = con.execute(

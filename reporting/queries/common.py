@@ -84,7 +84,7 @@ def latest_data_date(con: duckdb.DuckDBPyConnection) -> date | None:
     """The latest data date: the as-of date of the alerts and of the forecast (whichever tables exist)."""
     dates = [
         con.execute(f"select max(as_of_date) from marts.{table}").fetchone()[0]
-        for table in ("open_deal_alerts", "kpi_forecast_monthly")
+        for table in ("kpi_open_deal_alerts", "kpi_forecast_monthly")
         if has_table(con, table)
     ]
     return max((d for d in dates if d is not None), default=None)

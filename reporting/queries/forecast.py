@@ -65,26 +65,26 @@ def forecast_months(con: duckdb.DuckDBPyConnection, months: int) -> list[dict[st
 
 def backtest(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Brier scores of both methods per as-of date: one row per as-of date."""
-    if not has_table(con, "forecast_backtest"):
+    if not has_table(con, "kpi_forecast_backtest"):
         return []
     return dicts(
         con,
         """select as_of_date, max(deals) as deals,
                   max(brier_score) filter (where method = 'model') as model,
                   max(brier_score) filter (where method = 'stage_probability') as stage_probability
-           from marts.forecast_backtest group by as_of_date order by as_of_date""",
+           from marts.kpi_forecast_backtest group by as_of_date order by as_of_date""",
     )
 
 
 def brier_scores(con: duckdb.DuckDBPyConnection) -> BrierScores:
     """Each method's Brier score over every as-of date, weighted by the deals scored at each date."""
-    if not has_table(con, "forecast_backtest"):
+    if not has_table(con, "kpi_forecast_backtest"):
         return BrierScores(None, None)
     model, stage = con.execute(
         """select sum(brier_score * deals) filter (where method = 'model')
                       / nullif(sum(deals) filter (where method = 'model'), 0),
                   sum(brier_score * deals) filter (where method = 'stage_probability')
                       / nullif(sum(deals) filter (where method = 'stage_probability'), 0)
-           from marts.forecast_backtest where brier_score is not null"""
+           from marts.kpi_forecast_backtest where brier_score is not null"""
     ).fetchone()
     return BrierScores(model, stage)

@@ -63,39 +63,39 @@ def funnel(con: duckdb.DuckDBPyConnection, month: date) -> list[dict[str, Any]]:
 
 
 def scorecard(con: duckdb.DuckDBPyConnection, month: date, columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    """`rep_scorecard` rows of the month, best won amount first (then won deals, then rep id)."""
-    if not has_table(con, "rep_scorecard"):
+    """`kpi_rep_scorecard` rows of the month, best won amount first (then won deals, then rep id)."""
+    if not has_table(con, "kpi_rep_scorecard"):
         return []
     return dicts(
         con,
-        f"select {', '.join(columns)} from marts.rep_scorecard where month_start = ? order by {SCORECARD_ORDER}",
+        f"select {', '.join(columns)} from marts.kpi_rep_scorecard where month_start = ? order by {SCORECARD_ORDER}",
         [month],
     )
 
 
 def month_end_open_deals(con: duckdb.DuckDBPyConnection, month: date) -> tuple[int | None, int | None]:
     """Open and stalled deals at the end of `month` (sum over reps); (None, None) without scorecard rows."""
-    if not has_table(con, "rep_scorecard"):
+    if not has_table(con, "kpi_rep_scorecard"):
         return None, None
     return con.execute(
-        "select sum(open_deals), sum(stalled_deals) from marts.rep_scorecard where month_start = ?", [month]
+        "select sum(open_deals), sum(stalled_deals) from marts.kpi_rep_scorecard where month_start = ?", [month]
     ).fetchone()
 
 
 def alert_summary(con: duckdb.DuckDBPyConnection) -> AlertSummary | None:
     """Alert counts by reason and distinct flagged deals, as of the latest data date; None without the table."""
-    if not has_table(con, "open_deal_alerts"):
+    if not has_table(con, "kpi_open_deal_alerts"):
         return None
-    counts = dict(con.execute("select reason, count(*) from marts.open_deal_alerts group by reason").fetchall())
+    counts = dict(con.execute("select reason, count(*) from marts.kpi_open_deal_alerts group by reason").fetchall())
     as_of, deals = con.execute(
-        "select max(as_of_date), count(distinct opportunity_id) from marts.open_deal_alerts"
+        "select max(as_of_date), count(distinct opportunity_id) from marts.kpi_open_deal_alerts"
     ).fetchone()
     return AlertSummary(as_of, deals, {reason: counts.get(reason, 0) for reason in ALERT_REASONS})
 
 
 def deals_to_review(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
     """One row per flagged open deal, most reasons first, then the largest amount, then the longest silence."""
-    if not has_table(con, "open_deal_alerts"):
+    if not has_table(con, "kpi_open_deal_alerts"):
         return []
     return dicts(
         con,
@@ -104,7 +104,7 @@ def deals_to_review(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str
                   max(amount) as amount, max(days_in_stage) as days_in_stage,
                   max(days_since_last_touch) as days_since_last_touch,
                   list(reason order by reason) as reasons, string_agg(reason_detail, '; ' order by reason) as detail
-           from marts.open_deal_alerts
+           from marts.kpi_open_deal_alerts
            group by opportunity_id
            order by count(*) desc, max(amount) desc nulls last, max(days_since_last_touch) desc nulls last,
                     opportunity_id

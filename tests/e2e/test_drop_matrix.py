@@ -336,8 +336,8 @@ def test_missing_amounts_sum_to_zero_and_amount_rates_stay_null(matrix):
 @on_drop("one_rep_all_closed")
 def test_every_deal_closed_leaves_nothing_open(matrix):
     with matrix["one_rep_all_closed"].marts() as con:
-        assert con.execute("select count(*) from open_deal_alerts").fetchone()[0] == 0
-        last = con.execute("select open_deals from rep_scorecard order by month_start desc limit 1").fetchone()
+        assert con.execute("select count(*) from kpi_open_deal_alerts").fetchone()[0] == 0
+        last = con.execute("select open_deals from kpi_rep_scorecard order by month_start desc limit 1").fetchone()
     assert last == (0,)
 
 

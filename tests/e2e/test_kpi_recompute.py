@@ -462,8 +462,8 @@ def test_target_attainment_long_and_wide(generated, marts):
 
 def test_open_deal_alerts_match(generated, marts):
     expected = expected_alerts(generated[0])
-    actual = set(marts.execute("select opportunity_id, reason from marts.open_deal_alerts").fetchall())
+    actual = set(marts.execute("select opportunity_id, reason from marts.kpi_open_deal_alerts").fetchall())
     assert {reason for _, reason in expected} == {"stalled", "no_follow_up", "overdue", "skipped_stage"}
     assert actual == expected
-    as_of = marts.execute("select distinct as_of_date from marts.open_deal_alerts").fetchall()
+    as_of = marts.execute("select distinct as_of_date from marts.kpi_open_deal_alerts").fetchall()
     assert as_of == [(latest_data_at(generated[0]).date(),)]

@@ -64,12 +64,12 @@ def con(warehouse: Path):  # noqa: ANN201
 
 
 def _pooled(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, float]:
-    query = f"select method, sum({column} * deals) / sum(deals) from marts.forecast_backtest group by method"
+    query = f"select method, sum({column} * deals) / sum(deals) from marts.kpi_forecast_backtest group by method"
     return dict(con.execute(query).fetchall())
 
 
 def test_model_brier_score_is_at_least_ten_percent_below_the_stage_probabilities(con) -> None:  # noqa: ANN001
-    dates = con.execute("select count(distinct as_of_date), sum(deals) from marts.forecast_backtest").fetchone()
+    dates = con.execute("select count(distinct as_of_date), sum(deals) from marts.kpi_forecast_backtest").fetchone()
     assert dates[0] >= 9 and dates[1] >= 500  # every month from the fourth on, with enough closed deals
     brier, log_loss = _pooled(con, "brier_score"), _pooled(con, "log_loss")
     assert brier["model"] <= 0.9 * brier["stage_probability"], brier
@@ -80,7 +80,7 @@ def test_model_brier_score_is_at_least_ten_percent_below_the_stage_probabilities
 
 def test_model_is_calibrated_where_it_has_data(con) -> None:  # noqa: ANN001
     rows = con.execute(
-        "select mean_predicted, observed_win_rate from marts.forecast_calibration "
+        "select mean_predicted, observed_win_rate from marts.kpi_forecast_calibration "
         "where method = 'model' and deals >= 100"
     ).fetchall()
     assert len(rows) >= 5
@@ -89,7 +89,9 @@ def test_model_is_calibrated_where_it_has_data(con) -> None:  # noqa: ANN001
 
 def test_column_types_match_the_documented_contract(con) -> None:  # noqa: ANN001
     """dbt does not enforce contracts on Python models: compare the YAML data types with the built table."""
-    spec = yaml.safe_load((DBT_DIR / "models/marts/forecast/_forecast__models.yml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load(
+        (DBT_DIR / "models/marts/forecast/fct_forecast_opportunities.yml").read_text(encoding="utf-8")
+    )
     model = next(m for m in spec["models"] if m["name"] == "fct_forecast_opportunities")
     expected = [(c["name"], c["data_type"].upper()) for c in model["columns"]]
     actual = con.execute(

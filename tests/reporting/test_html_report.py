@@ -24,18 +24,18 @@ TABLES = {
     "dim_stages": "pipeline_key varchar, pipeline_name varchar, pipeline_name_en varchar, state_key varchar, "
     "state_name varchar, state_name_en varchar",
     "dim_reps": "rep_id varchar, rep_name varchar",
-    "rep_scorecard": "month_start date, rep_id varchar, rep_name varchar, team varchar, new_leads integer, "
+    "kpi_rep_scorecard": "month_start date, rep_id varchar, rep_name varchar, team varchar, new_leads integer, "
     "opportunities_created integer, won_deals integer, won_amount double, win_rate double, "
     "avg_sales_cycle_days double, target_won_amount double, attainment double, crm_followups integer, "
     "wecom_messages_sent integer, open_deals integer, stalled_deals integer",
-    "open_deal_alerts": "as_of_date date, opportunity_id varchar, reason varchar, owner_id varchar, team varchar, "
+    "kpi_open_deal_alerts": "as_of_date date, opportunity_id varchar, reason varchar, owner_id varchar, team varchar, "
     "pipeline_key varchar, stage_key varchar, amount double, days_in_stage double, days_since_last_touch double, "
     "reason_detail varchar",
     "kpi_target_attainment": "month_start date, scope_type varchar, scope_id varchar, metric varchar, target double, "
     "actual double, attainment double, days_elapsed_share double, projected double, pipeline_coverage double",
     "kpi_forecast_monthly": "as_of_date date, month_start date, scope_type varchar, scope_id varchar, "
     "open_deals integer, open_pipeline_amount double, weighted_amount double, stage_weighted_amount double",
-    "forecast_backtest": "as_of_date date, method varchar, deals integer, brier_score double",
+    "kpi_forecast_backtest": "as_of_date date, method varchar, deals integer, brier_score double",
     "kpi_new_customers_by_channel": "month_start date, lead_source varchar, new_leads integer, "
     "leads_with_opportunity integer, new_customers integer, new_customer_amount double",
 }
@@ -116,11 +116,11 @@ def _rows() -> dict[str, list[tuple]]:
         "kpi_stage_conversion": funnel,
         "dim_stages": stages,
         "dim_reps": reps,
-        "rep_scorecard": scorecard,
-        "open_deal_alerts": alerts,
+        "kpi_rep_scorecard": scorecard,
+        "kpi_open_deal_alerts": alerts,
         "kpi_target_attainment": targets,
         "kpi_forecast_monthly": forecast,
-        "forecast_backtest": backtest,
+        "kpi_forecast_backtest": backtest,
         "kpi_new_customers_by_channel": channels,
     }
 
@@ -254,7 +254,7 @@ def test_deterministic(tmp_path):
 
 
 def test_missing_tables_give_no_data_sections(tmp_path):
-    path = build_marts(tmp_path / "marts.duckdb", skip=("open_deal_alerts", "forecast_backtest", "dim_stages"))
+    path = build_marts(tmp_path / "marts.duckdb", skip=("kpi_open_deal_alerts", "kpi_forecast_backtest", "dim_stages"))
     with duckdb.connect(str(path), read_only=True) as con:
         page = render(con)
     assert NO_DATA in _section(page, "alerts")

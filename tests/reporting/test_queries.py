@@ -61,7 +61,7 @@ def test_no_targets_table_no_target(con):
 
 def test_brier_scores_are_weighted_by_the_deals_scored_at_each_as_of_date(con):
     con.execute(
-        "create table marts.forecast_backtest as select * from (values "
+        "create table marts.kpi_forecast_backtest as select * from (values "
         "(date '2026-09-01', 'model', 10, 0.1), (date '2026-09-01', 'stage_probability', 10, 0.2), "
         "(date '2026-10-01', 'model', 30, 0.2), (date '2026-10-01', 'stage_probability', 30, 0.3), "
         "(date '2026-11-01', 'model', 0, null), (date '2026-11-01', 'stage_probability', 0, null)) "

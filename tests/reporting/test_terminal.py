@@ -47,20 +47,20 @@ def con() -> duckdb.DuckDBPyConnection:
         ],
     )
     con.execute(
-        "create table marts.rep_scorecard (month_start date, rep_id varchar, rep_name varchar, team varchar, "
+        "create table marts.kpi_rep_scorecard (month_start date, rep_id varchar, rep_name varchar, team varchar, "
         "won_amount double, won_deals integer, win_rate double, attainment double, open_deals integer, "
         "stalled_deals integer)"
     )
     con.executemany(
-        "insert into marts.rep_scorecard values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into marts.kpi_rep_scorecard values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (OCT, f"u{i}", f"销售{i}", "华东", 10000.0 * i, i, 0.5, None if i == 1 else i / 10, 2, 1)
             for i in range(1, 5)
         ],
     )
-    con.execute("create table marts.open_deal_alerts (as_of_date date, opportunity_id varchar, reason varchar)")
+    con.execute("create table marts.kpi_open_deal_alerts (as_of_date date, opportunity_id varchar, reason varchar)")
     con.executemany(
-        "insert into marts.open_deal_alerts values (date '2026-11-28', ?, ?)",
+        "insert into marts.kpi_open_deal_alerts values (date '2026-11-28', ?, ?)",
         [("O1", "stalled"), ("O1", "overdue"), ("O2", "no_follow_up")],
     )
     return con
@@ -115,7 +115,7 @@ def test_a_month_without_rows_says_so(con):
 def test_reads_the_published_file_whose_tables_sit_in_its_default_schema(con, tmp_path):
     published = tmp_path / "marts.duckdb"
     con.execute(f"attach '{published}' as published")
-    for table in ("kpi_monthly", "kpi_stage_conversion", "rep_scorecard", "open_deal_alerts"):
+    for table in ("kpi_monthly", "kpi_stage_conversion", "kpi_rep_scorecard", "kpi_open_deal_alerts"):
         con.execute(f"create table published.main.{table} as select * from marts.{table}")
     con.execute("detach published")
     with duckdb.connect(str(published), read_only=True) as reader:

@@ -1,6 +1,6 @@
 {#-
   One row per stage transition of an opportunity: the whole history, rebuilt from the log and the
-  snapshots. Rules (also in _intermediate__models.yml):
+  snapshots. Rules (also in int_stage_transitions_sequenced.yml):
   - Log rows resolve against the opportunity's (current) pipeline through state_lookup; rows of unknown
     opportunities or spellings of another pipeline are dropped.
   - Snapshot observations (status outcome, else resolved stage) count at updated_at, else delivery
@@ -73,9 +73,7 @@ opportunities as (
 
 pipeline_bounds as (
 
-    select pipeline_key, min(stage_order) as first_stage_order, max(stage_order) as last_stage_order
-    from stages
-    group by pipeline_key
+    {{ pipeline_bounds('stages') }}
 
 ),
 

@@ -30,9 +30,9 @@ opportunities as (
 
 ),
 
-transitions as (
+current_states as (
 
-    select * from {{ ref('fct_stage_transitions') }}
+    select * from {{ ref('int_opportunity_current_states') }}
 
 ),
 
@@ -56,14 +56,8 @@ reps as (
 invalid_opportunities as (
 
     select opportunity_id
-    from (
-        select
-            opportunity_id,
-            to_state,
-            row_number() over (partition by opportunity_id order by seq desc) as recency_rank
-        from transitions
-    ) as latest_transitions
-    where recency_rank = 1 and to_state = 'invalid'
+    from current_states
+    where current_state = 'invalid'
 
 ),
 
@@ -80,27 +74,21 @@ counted_records as (
 ),
 
 {#- WeCom relations that are new contacts (not a colleague's share or an admin's assignment). -#}
+new_follows as (
+
+    {{ new_contact_follows('external_contacts', 'prospect_records', 'add_ways') }}
+
+),
+
 wecom_follows as (
 
     select
-        prospect_records.prospect_id,
-        external_contacts.external_userid,
-        external_contacts.wecom_userid,
-        external_contacts.followed_at,
-        external_contacts.channel_state,
-        coalesce(add_ways.add_way_label_en, 'other') as add_way_label,
+        new_follows.*,
         row_number() over (
-            partition by prospect_records.prospect_id
-            order by external_contacts.followed_at, external_contacts.external_userid, external_contacts.wecom_userid
+            partition by prospect_id order by followed_at, external_userid, wecom_userid
         ) as follow_rank
 
-    from external_contacts
-    inner join prospect_records
-        on prospect_records.record_type = 'wecom'
-        and external_contacts.external_userid = prospect_records.record_id
-    left join add_ways
-        on external_contacts.add_way = add_ways.add_way
-    where not coalesce(add_ways.is_reassignment, false)
+    from new_follows
 
 ),
 

@@ -21,9 +21,7 @@ pipelines as (
 
 pipeline_bounds as (
 
-    select pipeline_key, max(stage_order) as last_stage_order
-    from stages
-    group by pipeline_key
+    {{ pipeline_bounds('stages') }}
 
 ),
 

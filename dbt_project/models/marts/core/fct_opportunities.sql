@@ -12,6 +12,12 @@ transitions as (
 
 ),
 
+current_states as (
+
+    select * from {{ ref('int_opportunity_current_states') }}
+
+),
+
 stages as (
 
     select * from {{ ref('stg_config__stages') }}
@@ -56,9 +62,7 @@ fx_rates as (
 
 pipeline_bounds as (
 
-    select pipeline_key, max(stage_order) as last_stage_order
-    from stages
-    group by pipeline_key
+    {{ pipeline_bounds('stages') }}
 
 ),
 
@@ -66,7 +70,6 @@ transition_summary as (
 
     select
         transitions.opportunity_id,
-        max(case when transitions.seq = latest.last_seq then transitions.to_state end) as current_state,
         max(case when transitions.is_close then transitions.transitioned_at end) as last_closed_at,
         max(case when transitions.to_state = 'won' then 1 else 0 end) = 1 as was_ever_won,
         max(stages.stage_order) as highest_entered_stage_order,
@@ -77,10 +80,6 @@ transition_summary as (
         max(transitions.transitioned_at) as last_transition_at
 
     from transitions
-    inner join (
-        select opportunity_id, max(seq) as last_seq from transitions group by opportunity_id
-    ) as latest
-        on transitions.opportunity_id = latest.opportunity_id
     left join stages
         on transitions.pipeline_key = stages.pipeline_key
         and transitions.to_state = stages.stage_key
@@ -99,17 +98,7 @@ opportunity_prospects as (
 {#- Follow-ups on the opportunity itself, or on its prospect without naming any opportunity. -#}
 activity_prospects as (
 
-    select
-        activities.activity_id,
-        activities.opportunity_id,
-        activities.occurred_at,
-        coalesce(by_customer.prospect_id, by_lead.prospect_id) as prospect_id
-
-    from activities
-    left join prospect_records as by_customer
-        on by_customer.record_type = 'customer' and activities.customer_id = by_customer.record_id
-    left join prospect_records as by_lead
-        on by_lead.record_type = 'lead' and activities.lead_id = by_lead.record_id
+    {{ activities_with_prospect('activities', 'prospect_records') }}
 
 ),
 
@@ -133,18 +122,21 @@ last_followups as (
 
 ),
 
+message_prospects as (
+
+    {{ messages_with_prospect('messages_paired', 'prospect_records') }}
+
+),
+
 last_messages as (
 
     select
         opportunity_prospects.opportunity_id,
-        max(messages_paired.sent_at) as last_wecom_message_at
+        max(message_prospects.sent_at) as last_wecom_message_at
 
     from opportunity_prospects
-    inner join prospect_records
-        on prospect_records.record_type = 'wecom'
-        and opportunity_prospects.prospect_id = prospect_records.prospect_id
-    inner join messages_paired
-        on prospect_records.record_id = messages_paired.external_userid
+    inner join message_prospects
+        on opportunity_prospects.prospect_id = message_prospects.prospect_id
     group by opportunity_prospects.opportunity_id
 
 ),
@@ -164,10 +156,10 @@ opportunities_joined as (
         coalesce(prospects.lead_source, 'unknown') as lead_source,
         opportunities.created_at,
         prospects.first_contact_at,
-        transition_summary.current_state,
+        current_states.current_state,
         case
             when stages.stage_key is not null then 'open'
-            else transition_summary.current_state
+            else current_states.current_state
         end as outcome,
         case
             when stages.stage_key is null then transition_summary.last_closed_at
@@ -190,9 +182,11 @@ opportunities_joined as (
     from opportunities
     left join transition_summary
         on opportunities.opportunity_id = transition_summary.opportunity_id
+    left join current_states
+        on opportunities.opportunity_id = current_states.opportunity_id
     left join stages
         on opportunities.pipeline_key = stages.pipeline_key
-        and transition_summary.current_state = stages.stage_key
+        and current_states.current_state = stages.stage_key
     left join pipeline_bounds
         on opportunities.pipeline_key = pipeline_bounds.pipeline_key
     left join opportunity_prospects

@@ -12,9 +12,9 @@
 -#}
 with
 
-targets as (
+targets_scoped as (
 
-    select * from {{ ref('stg_crm__targets') }}
+    select * from {{ ref('int_targets_scoped') }}
 
 ),
 
@@ -33,19 +33,6 @@ open_deals as (
 data_bounds as (
 
     select * from {{ ref('int_kpi_data_bounds') }}
-
-),
-
-targets_scoped as (
-
-    select
-        targets.month_start,
-        case targets.scope_type when 'user' then 'rep' else targets.scope_type end as scope_type,
-        case when targets.scope_type = 'company' then 'all' else targets.scope_id end as scope_id,
-        targets.metric,
-        targets.target
-
-    from targets
 
 ),
 
