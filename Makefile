@@ -35,7 +35,7 @@ run: install
 ## test: the whole suite (unit, dbt unit tests, definitions, end to end)
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 ## dev: the Dagster UI on the demo extracts (http://127.0.0.1:3000)
 dev: install

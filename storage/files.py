@@ -3,7 +3,9 @@
 Beside the warehouse the pipeline writes (`<dir>/stagewise.duckdb`, or any name) live:
 - `marts.duckdb`: the read-only copy of the marts that BI tools and `stagewise kpi` open;
 - `reports/`: the managers' KPI report and the data validation report;
-- `logs/`: one log file per `stagewise run`.
+- `logs/`: one log file per `stagewise run`;
+- `dbt_target/`: dbt's artefacts of this deployment's builds (compiled SQL, run results, and the partial-parse
+  state that lets the next build skip re-parsing an unchanged project).
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ class WarehouseFiles:
     @property
     def logs_dir(self) -> Path:
         return self.warehouse.parent / "logs"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.warehouse.parent / "dbt_target"
 
     def marts_source(self) -> Path:
         """The file to read the marts from: the published copy once it exists, else the warehouse itself."""

@@ -1,6 +1,7 @@
 """Shared test set-up: telemetry off, a parsed dbt manifest, and the session's reference warehouse.
 
-`make test` runs the suite on two workers (pytest-xdist, `--dist loadgroup`). Tests that read the reference
+`make test` runs the suite on two workers (pytest-xdist, `--dist loadgroup`; pytest is held below 9, whose
+test ids no longer carry xdist's group suffix, so that groups would silently be ignored). Tests that read the reference
 warehouse share one xdist group, so it is built once; each end-to-end drop is a group of its own so that
 its runs happen once, on one worker. The heaviest groups are collected first so that no worker starts a
 long build at the end.
@@ -79,6 +80,7 @@ def _group(item: pytest.Item) -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups into the test ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Put every reference reader in one group; order the grouped (pipeline-running) tests first."""
     for item in items:

@@ -1,97 +1,61 @@
-"""Faults a real deployment meets: kills mid-run, re-runs, re-deliveries, readers, hostile config, privacy."""
+"""Faults a real deployment meets: kills mid-run, re-deliveries, readers, hostile config, privacy.
+
+The kills and re-deliveries happen to the arrival drop after its second delivery (tests/e2e/faults.py): its
+marts must then equal one uninterrupted run on both deliveries. The reader holds a copy of another drop.
+"""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.e2e.conftest import Deployment, marts_content, run_pipeline, stagewise
+from tests.e2e.faults import read_while_a_run_publishes
+from tests.e2e.matrix import on_drop
+from tests.pipeline import Deployment, marts_content, run_stagewise
 
 pytestmark = pytest.mark.e2e
 
 
-def _run_and_kill_after(deployment: Deployment, marker: str, delay: float = 0.0) -> None:
-    """Start `stagewise run`, wait for `marker` in its progress output, then SIGKILL the whole process group."""
-    command = [sys.executable, "-u", "-m", "orchestration.cli", "run", "--extracts", str(deployment.extracts),
-               "--warehouse", str(deployment.warehouse)]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)  # fmt: skip
-    seen = []
-    try:
-        for line in process.stdout:
-            seen.append(line)
-            if marker in line:
-                time.sleep(delay)
-                break
-        else:
-            pytest.fail(f"run ended before {marker!r} appeared:\n{''.join(seen)[-3000:]}")
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=60)
-    assert process.returncode == -signal.SIGKILL
+@pytest.fixture
+def arrival(matrix):  # noqa: ANN001, ANN201
+    return matrix["arrival_incremental"], marts_content(matrix["arrival_all_at_once"].deployment.published)
 
 
-def test_second_run_on_same_extracts_changes_nothing(reference, reference_marts):
-    result = run_pipeline(reference)
-    assert marts_content(reference.published) == reference_marts
-    with duckdb.connect(str(reference.warehouse), read_only=True) as con:
-        files, loaded = con.execute("select count(*), count(distinct file_path) from raw._load_manifest").fetchone()
-    assert files == loaded, "a file was recorded twice: the second run re-read files it had already loaded"
-    assert "FAILED" not in result.stdout
+@on_drop("arrival_incremental")
+def test_killed_during_ingest_then_rerun_equals_uninterrupted(arrival):
+    drop, uninterrupted = arrival
+    assert drop.seen["published_untouched_by_ingest_kill"], "a killed run must not publish marts"
+    assert "killed half-way: marked failed" in drop.seen["rerun_after_ingest_kill"]
+    assert drop.seen["marts_after_ingest_kill"] == uninterrupted
 
 
-def test_redelivering_every_file_changes_nothing(fresh_copy, reference_marts):
-    run_pipeline(fresh_copy)
-    originals = [p for source in ("crm", "wecom") for p in (fresh_copy.extracts / source).rglob("*") if p.is_file()]
-    for path in originals:
-        shutil.copy(path, path.with_name("zz-redelivered-" + path.name))
-    run_pipeline(fresh_copy)
-    assert marts_content(fresh_copy.published) == reference_marts
-    with duckdb.connect(str(fresh_copy.warehouse), read_only=True) as con:
-        statuses = dict(con.execute(
-            "select status, count(*) from raw._load_manifest where file_path like '%zz-redelivered-%' group by 1"
-        ).fetchall())  # fmt: skip
-    assert statuses == {"duplicate": len(originals)}
+@on_drop("arrival_incremental")
+def test_redelivered_files_are_duplicates_and_a_kill_in_dbt_publishes_nothing(arrival):
+    drop, uninterrupted = arrival
+    assert drop.seen["redelivered_statuses"] == {"duplicate": drop.seen["redelivered"]}
+    assert drop.seen["published_untouched_by_dbt_kill"]
+    assert drop.seen["marts_after_dbt_kill"] == uninterrupted
 
 
-def test_killed_during_ingest_then_rerun_equals_uninterrupted(fresh_copy, reference_marts):
-    _run_and_kill_after(fresh_copy, "raw__crm__opportunities")
-    assert not fresh_copy.published.exists(), "a killed run must not publish marts"
-    run_pipeline(fresh_copy)
-    assert marts_content(fresh_copy.published) == reference_marts
+@on_drop("arrival_incremental")
+def test_a_run_with_nothing_new_to_load_changes_nothing_and_records_no_file_twice(arrival):
+    drop, _ = arrival
+    assert "FAILED" not in drop.seen["rerun_after_dbt_kill"]  # the rerun after the dbt kill loads nothing new
+    assert drop.seen["marts_after_dbt_kill"] == drop.seen["marts_after_ingest_kill"]
+    files, distinct = drop.seen["manifest_files"]
+    assert files == distinct, "a file was recorded twice: a run re-read files it had already loaded"
 
 
-def test_killed_during_dbt_then_rerun_equals_uninterrupted(fresh_copy, reference_marts):
-    _run_and_kill_after(fresh_copy, "raw__wecom__messages", delay=12.0)  # the last ingest step, then dbt
-    run_pipeline(fresh_copy)
-    assert marts_content(fresh_copy.published) == reference_marts
-
-
-def test_reader_holding_published_marts_neither_blocks_nor_sees_half_state(fresh_copy):
-    run_pipeline(fresh_copy)
-    with duckdb.connect(str(fresh_copy.published), read_only=True) as reader:
-        before = reader.execute("select count(*) from marts.fct_opportunities").fetchone()[0]
-        late = fresh_copy.extracts / "crm" / "opportunities" / "2026-11-28T0300.csv"
-        late.write_text(
-            "opportunity_id,name,owner_id,stage,status,amount,created_at\n"
-            "late-opp-1,Late deal,{owner},prospecting,open,1000,2026-11-20 10:00\n".format(
-                owner=reader.execute("select owner_id from marts.fct_opportunities limit 1").fetchone()[0]
-            ),
-            encoding="utf-8",
-        )
-        run_pipeline(fresh_copy)  # must not be blocked by this open reader
-        assert reader.execute("select count(*) from marts.fct_opportunities").fetchone()[0] == before
-    with duckdb.connect(str(fresh_copy.published), read_only=True) as con:
-        assert con.execute("select count(*) from marts.fct_opportunities").fetchone()[0] == before + 1
+@on_drop("one_rep_all_closed")
+def test_reader_holding_published_marts_neither_blocks_nor_sees_half_state(matrix):
+    seen: dict = {}
+    read_while_a_run_publishes(matrix["one_rep_all_closed"].deployment, seen)
+    seen["run_beside_reader"].assert_ok()
+    assert seen["reader_deals_after"] == seen["deals_before"]
+    assert seen["deals_after"] == seen["deals_before"] + 1
 
 
 def test_published_marts_hold_no_mobile_number_and_no_message_text(reference):
@@ -127,11 +91,12 @@ def test_published_marts_hold_no_mobile_number_and_no_message_text(reference):
         ("pipelines:\n  - key: default\n    colour: red\n    stages:\n      - {key: a}\n", "unknown key"),
     ],
 )
-def test_hostile_stage_config_is_rejected_before_any_sql(tmp_path: Path, demo_extracts: Path, config, expected):
+def test_hostile_stage_config_is_rejected_before_any_sql(tmp_path: Path, config, expected):
+    (tmp_path / "extracts").mkdir()
     stages = tmp_path / "pipelines.yml"
     stages.write_text(config, encoding="utf-8")
-    warehouse = tmp_path / "wh" / "stagewise.duckdb"
-    result = stagewise("run", "--extracts", demo_extracts, "--warehouse", warehouse, "--stages", stages)
-    assert result.returncode == 2
-    assert str(stages) in result.stderr and expected in result.stderr
-    assert not warehouse.exists()
+    deployment = Deployment.under(tmp_path / "wh", tmp_path / "extracts")
+    outcome = run_stagewise(deployment, stages)
+    assert outcome.code == 2
+    assert str(stages) in outcome.output and expected in outcome.output
+    assert not deployment.warehouse.exists()

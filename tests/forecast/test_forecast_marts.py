@@ -1,14 +1,11 @@
 """End to end on the demo data (a year of history): the forecast marts, the backtest and point-in-time on real data.
 
-Builds its own warehouse: demo extracts → raw (ingest) → `dbt run` of the forecast marts and everything upstream →
-`dbt test` of the forecast folder. Only warehouse data reaches the model; the generator is not consulted.
+Reads the session's reference warehouse (tests/conftest.py), whose run also ran every dbt test of the forecast
+marts. Only warehouse data reaches the model; the generator is not consulted.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,40 +18,17 @@ from polars.testing import assert_frame_equal
 from forecast import forecast_opportunities
 from forecast.calendar import cutoff
 from forecast.sources import history_from
+from tests.pipeline import Deployment
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = ROOT / "dbt_project"
 TZ = "Asia/Shanghai"
-FORECAST_MODELS = "path:models/marts/forecast"  # the forecast marts; their ancestors are selected with +
-
-
-def _dbt(args: list[str], warehouse: Path, work: Path) -> None:
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "STAGEWISE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    command = [str(dbt), *args, "--profiles-dir", str(DBT_DIR), "--target-path", str(work / "target"),
-               "--log-path", str(work / "logs")]  # fmt: skip
-    done = subprocess.run(command, cwd=DBT_DIR, env=env, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from demo import write_demo
-    from ingest.config_tables import write_stage_config
-    from ingest.load import load_extracts
-    from ingest.stages import load_stage_config
-
-    work = tmp_path_factory.mktemp("forecast_e2e")
-    extracts, path = work / "extracts", work / "stagewise.duckdb"
-    write_demo(extracts, scale=1.0, seed=7)
-    config = load_stage_config(None, extracts)
-    with duckdb.connect(str(path)) as con:
-        write_stage_config(con, config)
-        load_extracts(con, extracts, config)
-    _dbt(["seed"], path, work)
-    _dbt(["run", "--select", f"+{FORECAST_MODELS}"], path, work)
-    _dbt(["test", "--select", "path:models/marts/forecast"], path, work)
-    return path
+def warehouse(reference: Deployment) -> Path:
+    """The session's reference warehouse (a year of demo history, built by the real pipeline)."""
+    return reference.warehouse
 
 
 @pytest.fixture(scope="module")

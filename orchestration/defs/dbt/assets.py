@@ -50,4 +50,6 @@ def dbt_models(
     args = ["build", "--exclude", "test_type:unit", "--vars", json.dumps(build_vars)]
     if config.full_refresh:
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream()
+    # One target folder per deployment, reused: dbt re-parses only what changed since its last build there
+    # (a fresh folder per invocation would mean a full parse every run, and a folder left behind by each).
+    yield from dbt.cli(args, context=context, target_path=settings.files.dbt_target).stream()

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.conftest import Deployment
+from tests.pipeline import Deployment
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 

@@ -1,0 +1,102 @@
+"""The faults a deployment meets, lived through by the arrival drop after its second delivery.
+
+`live_through_faults` runs, on the incrementally fed arrival deployment:
+  1. a `stagewise run` killed while it ingests the second delivery, then a run to the end;
+  2. every file re-delivered under a new name, a run killed in dbt, then a run to the end (nothing new to load).
+`read_while_a_run_publishes` lets a reader hold the published marts of a copy of a drop while a run adds a deal.
+Both record what each step left behind in `seen`; tests/e2e/test_faults.py asserts on it. The kills are
+real SIGKILLs of a `stagewise run` child process; every other run is in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from tests.pipeline import Deployment, RunOutcome, marts_content, run_stagewise
+
+LAST_INGEST_STEP = "gx_raw__crm__stage_changes"  # the last step before dbt in the progress output
+
+
+def run_and_kill_after(deployment: Deployment, marker: str, delay: float = 0.0) -> str:
+    """Start `stagewise run`, wait for `marker` in its progress output, then SIGKILL the whole process group."""
+    command = [sys.executable, "-u", "-m", "orchestration.cli", "run", "--extracts", str(deployment.extracts),
+               "--warehouse", str(deployment.warehouse)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)  # fmt: skip
+    seen = []
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if marker in line:
+                time.sleep(delay)
+                break
+        else:
+            raise AssertionError(f"run ended before {marker!r} appeared:\n{''.join(seen)[-3000:]}")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    return "".join(seen)
+
+
+def _mtime(path: Path) -> int | None:
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
+def _scalar(path: Path, sql: str) -> tuple:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchone()
+
+
+def live_through_faults(d: Deployment, runs: list[RunOutcome], seen: dict) -> None:
+    """Steps 1-2 above, on a deployment whose first delivery ran and whose second delivery is written."""
+    published = _mtime(d.published)
+    run_and_kill_after(d, "raw__crm__opportunities")
+    seen["published_untouched_by_ingest_kill"] = _mtime(d.published) == published
+    runs.append(run_stagewise(d))
+    seen["rerun_after_ingest_kill"] = runs[-1].output
+    seen["marts_after_ingest_kill"] = marts_content(d.published)
+
+    originals = [p for source in ("crm", "wecom") for p in (d.extracts / source).rglob("*") if p.is_file()]
+    for path in originals:
+        shutil.copy(path, path.with_name("zz-redelivered-" + path.name))
+    seen["redelivered"] = len(originals)
+    published = _mtime(d.published)
+    run_and_kill_after(d, LAST_INGEST_STEP, delay=8.0)
+    seen["published_untouched_by_dbt_kill"] = _mtime(d.published) == published
+    runs.append(run_stagewise(d))
+    seen["rerun_after_dbt_kill"] = runs[-1].output
+    seen["marts_after_dbt_kill"] = marts_content(d.published)
+    with duckdb.connect(str(d.warehouse), read_only=True) as con:
+        seen["redelivered_statuses"] = dict(con.execute(
+            "select status, count(*) from raw._load_manifest where file_path like '%zz-redelivered-%' group by 1"
+        ).fetchall())  # fmt: skip
+        seen["manifest_files"] = con.execute(
+            "select count(*), count(distinct file_path) from raw._load_manifest"
+        ).fetchone()
+
+
+def read_while_a_run_publishes(source: Deployment, seen: dict) -> None:
+    """On a copy of `source` (built and published): a reader holds the published marts while a run adds a deal."""
+    copy = Deployment.under(source.extracts.parent.with_name(source.extracts.parent.name + "-reader"))
+    shutil.copytree(source.extracts.parent, copy.extracts.parent)
+    count = "select count(*) from marts.fct_opportunities"
+    with duckdb.connect(str(copy.published), read_only=True) as reader:
+        seen["deals_before"] = reader.execute(count).fetchone()[0]
+        owner = reader.execute("select owner_id from marts.fct_opportunities limit 1").fetchone()[0]
+        (copy.extracts / "crm" / "opportunities" / "2099-01-01T0300.csv").write_text(
+            "opportunity_id,name,owner_id,stage,status,amount,created_at\n"
+            f"late-opp-1,Late deal,{owner},prospecting,open,1000,2026-05-30 10:00\n",
+            encoding="utf-8",
+        )
+        seen["run_beside_reader"] = run_stagewise(copy)
+        seen["reader_deals_after"] = reader.execute(count).fetchone()[0]
+    seen["deals_after"] = _scalar(copy.published, count)[0]
