@@ -3,6 +3,11 @@
 `run_stagewise` calls the same function `stagewise run` calls, in this Python process: no interpreter start,
 no re-import of Dagster and dbt, and the parsed dbt manifest is reused while the project is unchanged.
 `stagewise_cli` runs the installed command line as a child process, for the tests about processes (kills).
+
+A run records its events in a Dagster instance. By default the tests give it an in-memory (ephemeral) one:
+the SQLite instance `stagewise run` keeps beside the warehouse costs ~7 s of event writes per run and is not
+what these tests are about. The tests about runs killed half-way use the persistent one (`persistent=True`),
+as the command line does.
 """
 
 from __future__ import annotations
@@ -45,13 +50,18 @@ class RunOutcome:
         return self
 
 
-def run_stagewise(deployment: Deployment, stages: Path | None = None) -> RunOutcome:
+def run_stagewise(deployment: Deployment, stages: Path | None = None, persistent: bool = False) -> RunOutcome:
     """`stagewise run` in this process; its terminal output (progress, summary, errors) is returned."""
+    import dagster as dg
+
     from orchestration.run import run_pipeline
 
     output = io.StringIO()
-    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        code = run_pipeline(deployment.extracts, deployment.warehouse, stages)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.redirect_stdout(output))
+        stack.enter_context(contextlib.redirect_stderr(output))
+        instance = None if persistent else stack.enter_context(dg.DagsterInstance.ephemeral())
+        code = run_pipeline(deployment.extracts, deployment.warehouse, stages, out=output, instance=instance)
     return RunOutcome(code, output.getvalue())
 
 

@@ -61,7 +61,7 @@ def live_through_faults(d: Deployment, runs: list[RunOutcome], seen: dict) -> No
     published = _mtime(d.published)
     run_and_kill_after(d, "raw__crm__opportunities")
     seen["published_untouched_by_ingest_kill"] = _mtime(d.published) == published
-    runs.append(run_stagewise(d))
+    runs.append(run_stagewise(d, persistent=True))
     seen["rerun_after_ingest_kill"] = runs[-1].output
     seen["marts_after_ingest_kill"] = marts_content(d.published)
 
@@ -72,7 +72,7 @@ def live_through_faults(d: Deployment, runs: list[RunOutcome], seen: dict) -> No
     published = _mtime(d.published)
     run_and_kill_after(d, LAST_INGEST_STEP, delay=8.0)
     seen["published_untouched_by_dbt_kill"] = _mtime(d.published) == published
-    runs.append(run_stagewise(d))
+    runs.append(run_stagewise(d, persistent=True))
     seen["rerun_after_dbt_kill"] = runs[-1].output
     seen["marts_after_dbt_kill"] = marts_content(d.published)
     with duckdb.connect(str(d.warehouse), read_only=True) as con:
