@@ -3,7 +3,7 @@
 `make test` runs the suite on two workers (pytest-xdist, `--dist loadgroup`; pytest is held below 9, whose
 test ids no longer carry xdist's group suffix, so that groups would silently be ignored). Tests that read the reference
 warehouse share one xdist group, so it is built once; each end-to-end drop is a group of its own so that
-its runs happen once, on one worker. The heaviest groups are collected first so that no worker starts a
+its runs happen once, on one worker. The longest groups are handed out first so that no worker starts a
 long build at the end.
 """
 
@@ -28,6 +28,8 @@ from tests.pipeline import Deployment, marts_content, run_stagewise  # noqa: E40
 REFERENCE_SCALE = 1.0
 REFERENCE_SEED = 7
 REFERENCE_GROUP = "reference"
+# The groups that take longest start first (the arrival drop lives through the faults: 4 runs and 2 kills).
+FIRST_GROUPS = ("matrix-arrival", REFERENCE_GROUP)
 
 
 @pytest.fixture(scope="session")
@@ -87,4 +89,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = _group(item)
         if group is not None and item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: _group(item) is None)  # stable: grouped first, in collection order
+
+    def order(item: pytest.Item) -> tuple[bool, int]:
+        group = _group(item)
+        return group is None, FIRST_GROUPS.index(group) if group in FIRST_GROUPS else len(FIRST_GROUPS)
+
+    items.sort(key=order)  # stable: the longest groups, the other groups, then the tests that build nothing
