@@ -52,7 +52,7 @@ def test_dbt_tests_arrive_as_asset_checks(definitions):
     checks = definitions.resolve_asset_graph().asset_check_keys
     on_transitions = {c.name for c in checks if c.asset_key == dg.AssetKey(["marts", "fct_stage_transitions"])}
     assert any(name.startswith("unique_") for name in on_transitions)
-    assert any(name.startswith("not_null_") for name in on_transitions)
+    assert any(name.startswith("relationships_") for name in on_transitions)
 
 
 def test_steps_run_one_at_a_time(definitions):
