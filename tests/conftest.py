@@ -10,7 +10,6 @@ long build at the end.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,7 @@ def dbt_manifest() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference extracts. Read-only: a test that changes extracts works on a copy (`private_copy`)."""
+    """The reference extracts. Read-only: a test that changes extracts builds its own drop (tests/e2e/)."""
     from demo import write_demo
 
     out = tmp_path_factory.mktemp("demo") / "extracts"
@@ -62,12 +61,6 @@ def reference(demo_extracts: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 @pytest.fixture(scope="session")
 def reference_marts(reference: Deployment) -> dict[str, list[tuple]]:
     return marts_content(reference.published)
-
-
-def private_copy(source: Deployment, root: Path) -> Deployment:
-    """The source's extracts copied under root, with an empty warehouse."""
-    shutil.copytree(source.extracts, root / "extracts")
-    return Deployment.under(root)
 
 
 # ---- scheduling on two workers ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 `run_stagewise` calls the same function `stagewise run` calls, in this Python process: no interpreter start,
 no re-import of Dagster and dbt, and the parsed dbt manifest is reused while the project is unchanged.
-`stagewise_cli` runs the installed command line as a child process, for the tests about processes (kills).
+Only the tests about processes start the command line as a child (tests/e2e/faults.py kills it).
 
 A run records its events in a Dagster instance. By default the tests give it an in-memory (ephemeral) one:
 the SQLite instance `stagewise run` keeps beside the warehouse costs ~7 s of event writes per run and is not
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,12 +61,6 @@ def run_stagewise(deployment: Deployment, stages: Path | None = None, persistent
         instance = None if persistent else stack.enter_context(dg.DagsterInstance.ephemeral())
         code = run_pipeline(deployment.extracts, deployment.warehouse, stages, out=output, instance=instance)
     return RunOutcome(code, output.getvalue())
-
-
-def stagewise_cli(*args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """The real command line in a child process, as a user types it."""
-    command = [sys.executable, "-m", "orchestration.cli", *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def marts_content(path: Path) -> dict[str, list[tuple]]:
