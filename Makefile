@@ -47,7 +47,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --scale $(SCALE)
 
 clean:
 	rm -rf $(DEMO_DIR) warehouse dbt_project/target dbt_project/logs

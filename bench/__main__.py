@@ -1,70 +1,97 @@
-"""`python -m bench`: demo generation, ingest throughput, and a full `stagewise run`, timed.
+"""`make bench SCALE=N` (`python -m bench --scale N`): the demo at scale N, then four timed runs in one go.
 
-Numbers depend on the machine (the reference machine has 2 cores); compare runs on the same one.
+1. the floor: DuckDB reads every extract file once, fully parsed, into memory (bench/floor.py);
+2. a full build: `stagewise run` on a new warehouse, every delivery but the last day's;
+3. one more day: the last day's delivery arrives (the demo writes it as a daily file), `stagewise run` again;
+4. nothing new: `stagewise run` once more.
+Each run is a child process (bench/measure.py reports its wall time and peak memory); the seconds per phase come
+from the run's own progress lines and dbt's run results. The table goes to stdout and into bench/RESULTS.md
+(the section of this scale and commit is replaced, the others kept). Numbers depend on the machine: compare
+runs made on the same one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
-import duckdb
+from bench.report import RunResult, machine, write_results
+from demo import delivery_stem, write_demo
 
-from bench.synthetic import write_messages, write_opportunities
-from demo import write_demo
-from ingest.load import ensure_raw_tables, load_entity
-from ingest.schemas import CRM_OPPORTUNITIES, ENTITIES, WECOM_MESSAGES, Entity
-from ingest.stages import load_stage_config
+END = date(2026, 11, 28)  # the day held back and delivered as "one more day"
+RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
-def _timed(label: str, rows: int | None, action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    seconds = time.perf_counter() - started
-    rate = f"{rows / seconds:>12,.0f} rows/s" if rows else ""
-    print(f"{label:<48} {seconds:>8.2f} s {rate}")
-    return seconds
+def _measure(command: list[str]) -> dict:
+    wrapped = [sys.executable, "-m", "bench.measure", "--", *command]
+    report = json.loads(subprocess.run(wrapped, capture_output=True, text=True, check=True).stdout)
+    if report["code"] != 0:
+        output = report["stdout"][-3000:] + report["stderr"]
+        raise SystemExit(f"{' '.join(command)} failed ({report['code']}):\n{output}")
+    return report
 
 
-def bench_ingest(work: Path, messages: int, opportunities: int) -> None:
-    extracts = work / "synthetic"
-    write_messages(extracts / "wecom/messages/2026-11-28T0200.jsonl", messages)
-    write_opportunities(extracts / "crm/opportunities/2026-11-28T0200.csv", opportunities)
-    config = load_stage_config(None, None)
-    with duckdb.connect(str(work / "ingest.duckdb")) as con:
-        ensure_raw_tables(con, ENTITIES)
-
-        def load(entity: Entity) -> None:
-            load_entity(con, extracts, entity, config)
-
-        for entity, rows in ((CRM_OPPORTUNITIES, opportunities), (WECOM_MESSAGES, messages)):
-            _timed(f"ingest {entity.name} ({rows:,} rows)", rows, lambda e=entity: load(e))
-        _timed("ingest re-run, nothing new (hash only)", None, lambda: load(WECOM_MESSAGES))
-
-
-def bench_pipeline(work: Path, scale: float) -> None:
-    extracts, warehouse = work / "demo", work / "warehouse" / "stagewise.duckdb"
-    _timed(f"stagewise demo --scale {scale}", None, lambda: write_demo(extracts, scale=scale))
+def _run(label: str, extracts: Path, warehouse: Path) -> RunResult:
     command = [sys.executable, "-m", "orchestration.cli", "run", "--extracts", str(extracts),
                "--warehouse", str(warehouse)]  # fmt: skip
-    for label in ("stagewise run (first, everything new)", "stagewise run (again, nothing new)"):
-        _timed(f"{label}", None, lambda: subprocess.run(command, check=True, capture_output=True))
+    report = _measure(command)
+    results = warehouse.parent / "dbt_target" / "run_results.json"
+    nodes = json.loads(results.read_text(encoding="utf-8"))["results"] if results.exists() else []
+    result = RunResult.from_output(label, report, nodes)
+    print(f"{label:<14} {result.seconds:8.1f} s  peak {result.peak_bytes / 2**30:5.2f} GiB", flush=True)
+    return result
+
+
+def _hold_back(extracts: Path, stem: str, into: Path) -> list[Path]:
+    """Move the files of the delivery named `stem` out of `extracts` (keeping their relative paths)."""
+    moved = []
+    for path in sorted(extracts.rglob(f"{stem}*")):
+        target = into / path.relative_to(extracts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+        moved.append(target)
+    return moved
+
+
+def bench(scale: float, work: Path) -> tuple[dict, list[RunResult]]:
+    extracts, held, warehouse = work / "extracts", work / "next_day", work / "warehouse" / "stagewise.duckdb"
+    started = time.perf_counter()
+    counts = write_demo(extracts, scale=scale, end_date=END, daily_days=1)
+    generated = time.perf_counter() - started
+    print(f"demo at scale {scale:g} written in {generated:.1f} s", flush=True)
+    inputs = {
+        folder: (rows, sum(p.stat().st_size for p in (extracts / folder).rglob("*") if p.is_file()))
+        for folder, rows in sorted(counts.items())
+    }
+    _hold_back(extracts, delivery_stem(END), held)
+    floor = _measure([sys.executable, "-m", "bench.floor", str(extracts)])
+    runs = [RunResult.floor(floor)]
+    print(f"{'floor':<14} {runs[0].seconds:8.1f} s  peak {runs[0].peak_bytes / 2**30:5.2f} GiB", flush=True)
+    runs.append(_run("full build", extracts, warehouse))
+    shutil.copytree(held, extracts, dirs_exist_ok=True)
+    runs.append(_run("one more day", extracts, warehouse))
+    runs.append(_run("nothing new", extracts, warehouse))
+    return {"inputs": inputs, "generated_seconds": generated}, runs
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0, help="demo scale for the full-pipeline run")
-    parser.add_argument("--messages", type=int, default=1_000_000, help="synthetic archive messages to ingest")
-    parser.add_argument("--opportunities", type=int, default=200_000, help="synthetic opportunity rows to ingest")
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="demo scale (1 ≈ 130k messages, 80 ≈ 10M)")
+    parser.add_argument("--work", type=Path, help="directory for the extracts and warehouse (default: a temporary one)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the Markdown file to update")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stagewise-bench-") as tmp:
-        bench_ingest(Path(tmp), args.messages, args.opportunities)
-        bench_pipeline(Path(tmp), args.scale)
+        work = args.work or Path(tmp)
+        facts, runs = bench(args.scale, work)
+    section = write_results(args.results, args.scale, facts, runs, machine())
+    print(section)
 
 
 if __name__ == "__main__":

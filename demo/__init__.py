@@ -9,9 +9,10 @@ give byte-identical files; nothing reads the clock.
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+from demo.clock import HOUR, midnight, stem_at
 from demo.config import pipelines_yaml
 from demo.crm_deals import write_activities, write_opportunities, write_stage_changes
 from demo.crm_files import write_customers, write_leads, write_targets, write_users
@@ -35,7 +36,7 @@ from ingest.schemas import (
 )
 from ingest.stages import STAGES_FILE_NAME
 
-__all__ = ["write_demo"]
+__all__ = ["delivery_stem", "write_demo"]
 
 MARKER = ".stagewise-demo"
 FOLDERS = tuple(entity.folder for entity in ENTITIES)  # every entity folder of the raw contract
@@ -51,8 +52,13 @@ def _prepare(out_dir: Path) -> None:
     (out_dir / MARKER).write_text("written by demo.write_demo; safe to delete\n", encoding="utf-8")
 
 
-def write_demo(out_dir: Path, scale: float = 1.0, seed: int = 7, end_date: date = date(2026, 11, 27)) -> dict[str, int]:
+def write_demo(
+    out_dir: Path, scale: float = 1.0, seed: int = 7, end_date: date = date(2026, 11, 27), daily_days: int = 0
+) -> dict[str, int]:
     """Write the demo extracts under `out_dir`; return the records written per entity folder.
+
+    Deliveries are monthly files; with `daily_days`, the last that many days arrive as one delivery per day
+    (`delivery_stems` names them), so that a benchmark can hold the last day back and deliver it later.
 
     Counts are data rows for CSV/XLSX (including the re-delivered copy), JSON lines for events and
     messages, follow relations for external contacts, day entries for behavior and tags for corp tags.
@@ -61,7 +67,7 @@ def write_demo(out_dir: Path, scale: float = 1.0, seed: int = 7, end_date: date 
         raise ValueError(f"scale must be positive, got {scale}")
     out_dir = Path(out_dir)
     _prepare(out_dir)
-    world = build_world(seed, scale, end_date)
+    world = build_world(seed, scale, end_date, daily_days)
     (out_dir / STAGES_FILE_NAME).write_text(pipelines_yaml(), encoding="utf-8", newline="\n")
     messages, behavior = write_messages_and_behavior(world, out_dir)
     return {
@@ -78,3 +84,8 @@ def write_demo(out_dir: Path, scale: float = 1.0, seed: int = 7, end_date: date 
         WECOM_MESSAGES.folder: messages,
         WECOM_CORP_TAGS.folder: write_corp_tags(world, out_dir),
     }
+
+
+def delivery_stem(day: date) -> str:
+    """The file-name stem of the delivery that brings the data of `day` in a daily schedule (2 a.m. the day after)."""
+    return stem_at(midnight(day + timedelta(days=1)) + 2 * HOUR)

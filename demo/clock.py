@@ -48,16 +48,18 @@ class Period:
         return local(self.delivered).strftime("%Y-%m-%dT%H%M")
 
 
-def monthly_periods(first_day: date, end_date: date) -> list[Period]:
-    """Calendar-month periods covering first_day .. end_date (inclusive), the first and last partial."""
+def monthly_periods(first_day: date, end_date: date, daily_days: int = 0) -> list[Period]:
+    """Calendar-month periods covering first_day .. end_date (inclusive), the first and last partial; with
+    `daily_days`, the last that many days are delivered one day at a time instead (a daily delivery schedule)."""
+    monthly_end = end_date - timedelta(days=daily_days)
     bounds = [first_day]
     cursor = date(first_day.year, first_day.month, 1)
     while True:
         cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
-        if cursor > end_date:
+        if cursor > monthly_end:
             break
         bounds.append(cursor)
-    bounds.append(end_date + timedelta(days=1))
+    bounds += [monthly_end + timedelta(days=1 + i) for i in range(daily_days + 1)]
     return [Period(i, midnight(a), midnight(b)) for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
 
 

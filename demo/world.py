@@ -140,7 +140,7 @@ def _link_identities(rng: random.Random, namer: Namer, prospects: list[Prospect]
         p.customer_id = f"KH{n:07d}"
 
 
-def build_world(seed: int, scale: float, end_date: date) -> World:
+def build_world(seed: int, scale: float, end_date: date, daily_days: int = 0) -> World:
     rng = random.Random(f"stagewise-demo/{seed}")
     start_day = end_date - timedelta(days=365)
     start, horizon = midnight(start_day), midnight(end_date + timedelta(days=1))
@@ -158,7 +158,7 @@ def build_world(seed: int, scale: float, end_date: date) -> World:
     _assign_scenarios(rng, deals, start, horizon)
     for deal in deals:
         simulate(rng, deal, horizon)
-    periods = monthly_periods(start_day, end_date)
+    periods = monthly_periods(start_day, end_date, daily_days)
     _change_owners(rng, deals, reps, [p.end for p in periods], (handover_at, successor))
     _assign_log_policies(rng, deals)
     _link_identities(rng, namer, prospects, horizon)

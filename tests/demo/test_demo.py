@@ -5,15 +5,18 @@ Files are read back with plain csv/json/openpyxl (tests/demo/readers.py), not wi
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
 
-from demo import write_demo
+from demo import delivery_stem, write_demo
+from demo.clock import SHANGHAI
 from orchestration.cli import main
 from tests.demo.readers import (
     FOLDERS,
@@ -150,3 +153,16 @@ def test_without_openpyxl_the_demo_command_names_the_extra(tmp_path: Path, monke
     error = capsys.readouterr().err
     assert "openpyxl" in error and "'.[demo]'" in error
     assert not (tmp_path / "out").exists()
+
+
+def test_daily_days_deliver_the_last_days_one_file_a_day(tmp_path: Path) -> None:
+    """The bench holds back the last day's delivery: it must hold that day's messages and nothing else."""
+    end = date(2026, 11, 28)
+    write_demo(tmp_path, scale=0.05, end_date=end, daily_days=1)
+    stem = delivery_stem(end)
+    assert stem == "2026-11-29T0200"
+    messages = sorted((tmp_path / "wecom" / "messages").glob("*.jsonl"))
+    assert [p.stem for p in messages[-2:]] == ["2026-11-28T0200", stem]  # the month up to the 27th, then the 28th
+    rows = [json.loads(line) for line in messages[-1].read_text(encoding="utf-8").splitlines()]
+    days = {datetime.fromtimestamp((r.get("msgtime") or r["time"]) / 1000, SHANGHAI).date() for r in rows}
+    assert days == {end}
