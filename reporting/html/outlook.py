@@ -76,7 +76,7 @@ def _reason(t: Labels, reason: str) -> str:
     return t(f"reason.{reason}") if reason in q.ALERT_REASONS else reason
 
 
-def _win_reasons(t: Labels, deal: dict) -> str | None:
+def win_reasons(t: Labels, deal: dict) -> str | None:
     """The deal's win-probability drivers in the page's language, when the marts carry them."""
     chinese, english = deal.get("p_win_reasons_zh"), deal.get("p_win_reasons")
     return (chinese or english) if t.lang == "zh" else english
@@ -99,7 +99,7 @@ def alerts_section(con: duckdb.DuckDBPyConnection, t: Labels) -> list:
                stage_label(t, names, d["pipeline_key"], d["stage_key"]), t.join([_reason(t, r) for r in d["reasons"]]),
                t.num(d["amount"], "amount"), t.num(d["days_in_stage"], "days"),
                t.num(d["days_since_last_touch"], "days"), d["detail"] or ""]  # fmt: skip
-        rows.append(row + ([_win_reasons(t, d) or ""] if with_reasons else []))
+        rows.append(row + ([win_reasons(t, d) or ""] if with_reasons else []))
     as_of = f"{summary.as_of:%Y-%m-%d}" if summary.as_of else t("missing")
     wrap = (8, 9) if with_reasons else (8,)
     return [

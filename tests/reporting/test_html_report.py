@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from reporting import html as kpi_report
-from reporting.html import render
+from reporting.html import Labels, render
+from reporting.html.outlook import win_reasons
 from tests.reporting.tiny_marts import HOSTILE, build_marts
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -204,13 +205,18 @@ def test_older_and_newer_marts(tmp_path):
         con.execute("alter table kpi_open_deal_alerts add column p_win_reasons varchar")
         con.execute("alter table kpi_open_deal_alerts add column p_win_reasons_zh varchar")
         con.execute("update kpi_open_deal_alerts set p_win_reasons = 'quiet for weeks', p_win_reasons_zh = '久未联系'")
-    en, zh = _render(path, "en"), _render(path, "zh")
-    assert 'Won amount (BRL)</div><div class="value">184,000</div>' in en
-    assert "Amounts in BRL." in en and "business time (America/Sao_Paulo)" in en
-    assert "CNY" not in en and "Asia/Shanghai" not in en
-    assert rows_of(section(en, "alerts").split("<h3>")[1])[0][-1] == "quiet for weeks"
-    assert "<th>Win-probability drivers</th>" in en
-    assert rows_of(section(zh, "alerts").split("<h3>")[1])[0][-1] == "久未联系"
-    forecast = section(en, "forecast")
-    assert "Backtest" not in forecast and "150,000" in forecast
-    assert "quote → contract: 65.0% advance" in section(en, "funnel")  # keys without dim_stages
+    zh = _render(path, "zh")
+    assert '成交金额（BRL）</div><div class="value">184,000</div>' in zh
+    assert "金额单位：BRL。" in zh and "业务时区（America/Sao_Paulo）" in zh
+    assert "CNY" not in zh and "Asia/Shanghai" not in zh
+    assert "<th>赢单概率依据</th>" in zh and rows_of(section(zh, "alerts").split("<h3>")[1])[0][-1] == "久未联系"
+    forecast = section(zh, "forecast")
+    assert "回测" not in forecast and "150,000" in forecast
+    assert "quote → contract：65.0% 推进" in section(zh, "funnel")  # keys without dim_stages
+
+
+def test_win_probability_drivers_follow_the_page_language():
+    deal = {"p_win_reasons": "quiet for weeks", "p_win_reasons_zh": "久未联系"}
+    assert (win_reasons(Labels("zh"), deal), win_reasons(Labels("en"), deal)) == ("久未联系", "quiet for weeks")
+    english_only = {"p_win_reasons": "quiet for weeks"}
+    assert (win_reasons(Labels("zh"), english_only), win_reasons(Labels("en"), {})) == ("quiet for weeks", None)
