@@ -82,11 +82,16 @@ def trend(points: Sequence[dict], t: Labels) -> Chart:
     return render("trend", t("headline.trend", months=len(points)), both, data)
 
 
-def _bars(data: Datasets, rows: Sequence[dict], field: str, label: str, title: Any, colour: Any) -> Any:
-    """Horizontal bars of `field` by `rows[i]["name"]`, in the rows' order, each with its `label` text."""
+def _by_name(rows: Sequence[dict]) -> Any:
+    """The y channel of a horizontal bar chart: one band per `name`, in the rows' order."""
+    return _altair().Y("name:N", sort=[r["name"] for r in rows], title=None)
+
+
+def _bars(source: Any, rows: Sequence[dict], field: str, label: str, title: Any, colour: Any) -> Any:
+    """Horizontal bars of `field` by `rows[i]["name"]` (the rows of `source`), each with its `label` text."""
     alt = _altair()
-    base = alt.Chart(data(rows), title=title)
-    y = alt.Y("name:N", sort=[r["name"] for r in rows], title=None)
+    base = alt.Chart(source, title=title)
+    y = _by_name(rows)
     bars = base.mark_bar(color=BLUE).encode(x=alt.X(f"{field}:Q", title=None), y=y)
     bars = bars.encode(color=colour) if colour is not None else bars
     text = base.mark_text(align="left", dx=3, color=MUTED, fontSize=10).encode(x=f"{field}:Q", y=y, text=f"{label}:N")
@@ -100,9 +105,9 @@ def funnel(pipelines: Sequence[tuple[str, Sequence[dict]]], t: Labels) -> Chart:
     colour = alt.condition("datum.bottleneck", alt.value(ORANGE), alt.value(BLUE))
     charts = []
     for title, rows in pipelines:
-        reached = alt.Title(title, subtitle=t("chart.reached"))
-        charts.append(_bars(data, rows, "reached", "reached_label", reached, colour))
-        charts.append(_bars(data, rows, "days", "days_label", alt.Title("", subtitle=t("chart.stage_days")), colour))
+        source, reached = data(rows), alt.Title(title, subtitle=t("chart.reached"))
+        charts.append(_bars(source, rows, "reached", "reached_label", reached, colour))
+        charts.append(_bars(source, rows, "days", "days_label", alt.Title("", subtitle=t("chart.stage_days")), colour))
     return render("funnel", t("section.funnel"), alt.vconcat(*charts, spacing=14), data)
 
 
@@ -110,10 +115,10 @@ def leaderboard(rows: Sequence[dict], t: Labels, currency: str) -> Chart:
     """Won amount by rep, best first, each rep's target as an orange mark. Rows: {name, won_amount, label, target}."""
     alt, data = _altair(), Datasets()
     title = alt.Title(t("chart.won_amount", currency=currency), subtitle=t("chart.target_mark"))
-    base = _bars(data, rows, "won_amount", "label", title, None)
-    target = alt.Chart(alt.NamedData("data0")).mark_tick(color=ORANGE, thickness=2)
-    target = target.encode(x=alt.X("target:Q", axis=alt.Axis(format=AMOUNT_AXIS)),
-                           y=alt.Y("name:N", sort=[r["name"] for r in rows]))  # fmt: skip
+    source = data(rows)
+    base = _bars(source, rows, "won_amount", "label", title, None)
+    target = alt.Chart(source).mark_tick(color=ORANGE, thickness=2)
+    target = target.encode(x=alt.X("target:Q", axis=alt.Axis(format=AMOUNT_AXIS)), y=_by_name(rows))
     return render("leaderboard", title.text, alt.layer(base, target).resolve_scale(x="shared"), data)
 
 
@@ -139,4 +144,4 @@ def channels(rows: Sequence[dict], t: Labels, period: str) -> Chart:
     """New customers by lead source over the period. Rows: {name, customers, label}."""
     data = Datasets()
     title = t("chart.new_customers", period=period)
-    return render("channels", title, _bars(data, rows, "customers", "label", title, None), data)
+    return render("channels", title, _bars(data(rows), rows, "customers", "label", title, None), data)
