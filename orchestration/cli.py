@@ -1,9 +1,10 @@
-"""`stagewise` command line: demo extracts, a full materialization, and the headline KPIs."""
+"""`stagewise` command line: demo extracts, a full materialization, the headline KPIs and the HTML report."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 # No environment is set here: Dagster telemetry is off in orchestration/dagster.yaml, dagster-dbt turns dbt's
@@ -35,23 +36,51 @@ def _run(args: argparse.Namespace) -> int:
     )
 
 
-def _kpi(args: argparse.Namespace) -> int:
-    from datetime import date
+def _month(text: str) -> date:
+    """`--month YYYY-MM` as the month's first day."""
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month: expected YYYY-MM, e.g. 2026-10") from None
 
+
+def _kpi(args: argparse.Namespace) -> int:
+    from reporting.html import report_name
     from reporting.terminal import headline
     from storage import WarehouseFiles, connect
 
-    source = WarehouseFiles(Path(args.warehouse)).marts_source()
+    files = WarehouseFiles(Path(args.warehouse))
+    source = files.marts_source()
     if not source.exists():
         print(f"No warehouse at {args.warehouse}: run `stagewise run` first.", file=sys.stderr)
         return 2
-    month = date.fromisoformat(args.month + "-01") if args.month else None
     with connect(source, read_only=True) as con:
-        print(headline(con, month))
+        print(headline(con, args.month))
+    report = files.reports_dir / report_name()
+    if report.exists():
+        print(f"\nReport: {report.resolve()}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from reporting import html as kpi_page
+    from storage import WarehouseFiles, connect
+
+    files = WarehouseFiles(Path(args.warehouse))
+    source = files.marts_source()
+    if not source.exists():
+        print(f"No warehouse at {args.warehouse}: run `stagewise run` first.", file=sys.stderr)
+        return 2
+    with connect(source, read_only=True) as con:
+        page = kpi_page.render(con, args.month, args.lang)
+    path = kpi_page.write(Path(args.out) if args.out else files.reports_dir, page, args.lang)
+    print(f"Report: {path.resolve()}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from reporting.html.labels import DEFAULT_LANGUAGE, LANGUAGES
+
     parser = argparse.ArgumentParser(prog="stagewise", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -74,8 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     kpi = commands.add_parser("kpi", help="print the headline KPIs from the marts")
     kpi.add_argument("--warehouse", required=True, help="the warehouse file given to `stagewise run`")
-    kpi.add_argument("--month", help="YYYY-MM (default: the latest full month of data)")
+    kpi.add_argument("--month", type=_month, help="YYYY-MM (default: the latest full month of data)")
     kpi.set_defaults(func=_kpi)
+
+    report = commands.add_parser("report", help="write the HTML KPI report from the published marts")
+    report.add_argument("--warehouse", required=True, help="the warehouse file given to `stagewise run`")
+    report.add_argument("--month", type=_month, help="YYYY-MM (default: the latest full month of data)")
+    report.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="page language (default: zh)")
+    report.add_argument("--out", help="folder to write kpi_report[.<lang>].html to (default: <warehouse dir>/reports)")
+    report.set_defaults(func=_report)
     return parser
 
 

@@ -153,6 +153,7 @@ def _print_summary(
     out: TextIO,
 ) -> None:
     from expectations.report import failure_lines
+    from reporting.html import report_name
     from reporting.load_summary import load_summary
     from reporting.terminal import headline
     from storage import connect
@@ -169,4 +170,5 @@ def _print_summary(
         with connect(files.published, read_only=True) as con:
             print("\n" + headline(con), file=out)
     print(f"\nWarehouse: {warehouse}\nPublished marts (read-only, for BI): {files.published}", file=out)
-    print(f"Reports: {files.reports_dir}", file=out)
+    report = files.reports_dir / report_name()
+    print(f"KPI report: {report}" if report.exists() else f"Reports: {files.reports_dir}", file=out)

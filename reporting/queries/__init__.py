@@ -20,6 +20,7 @@ from reporting.queries.common import (
 from reporting.queries.forecast import BrierScores, backtest, brier_scores, forecast_months, targets
 from reporting.queries.month import (
     ALERT_REASONS,
+    OPTIONAL_ALERT_COLUMNS,
     AlertSummary,
     KpiValue,
     alert_summary,
@@ -34,6 +35,7 @@ from reporting.queries.month import (
 __all__ = [
     "ALERT_REASONS",
     "COMPANY",
+    "OPTIONAL_ALERT_COLUMNS",
     "AlertSummary",
     "BrierScores",
     "KpiValue",

@@ -42,6 +42,11 @@ def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return True
 
 
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The column names of `marts.<table>` (which must exist)."""
+    return {column[0] for column in con.execute(f"select * from marts.{table} limit 0").description}
+
+
 def dicts(con: duckdb.DuckDBPyConnection, query: str, parameters: list | None = None) -> list[dict[str, Any]]:
     """The rows of `query`, each as {column: value}."""
     cursor = con.execute(query, parameters or [])

@@ -8,9 +8,11 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from reporting.queries.common import COMPANY, dicts, has_table
+from reporting.queries.common import COMPANY, columns, dicts, has_table
 
 ALERT_REASONS = ("stalled", "no_follow_up", "overdue", "overdue_follow_up", "skipped_stage")
+# Columns of kpi_open_deal_alerts that only newer marts have: the drivers of the deal's win probability.
+OPTIONAL_ALERT_COLUMNS = ("p_win_reasons", "p_win_reasons_zh")
 FUNNEL_COLUMNS = (
     "pipeline_key",
     "stage_key",
@@ -94,16 +96,21 @@ def alert_summary(con: duckdb.DuckDBPyConnection) -> AlertSummary | None:
 
 
 def deals_to_review(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
-    """One row per flagged open deal, most reasons first, then the largest amount, then the longest silence."""
+    """One row per flagged open deal, most reasons first, then the largest amount, then the longest silence.
+
+    The rows carry the OPTIONAL_ALERT_COLUMNS the table has."""
     if not has_table(con, "kpi_open_deal_alerts"):
         return []
+    present = columns(con, "kpi_open_deal_alerts")
+    optional = "".join(f", max({c}) as {c}" for c in OPTIONAL_ALERT_COLUMNS if c in present)
     return dicts(
         con,
-        """select opportunity_id, any_value(owner_id) as owner_id, any_value(team) as team,
+        f"""select opportunity_id, any_value(owner_id) as owner_id, any_value(team) as team,
                   any_value(pipeline_key) as pipeline_key, any_value(stage_key) as stage_key,
                   max(amount) as amount, max(days_in_stage) as days_in_stage,
                   max(days_since_last_touch) as days_since_last_touch,
                   list(reason order by reason) as reasons, string_agg(reason_detail, '; ' order by reason) as detail
+                  {optional}
            from marts.kpi_open_deal_alerts
            group by opportunity_id
            order by count(*) desc, max(amount) desc nulls last, max(days_since_last_touch) desc nulls last,

@@ -8,7 +8,7 @@ import pytest
 
 from orchestration.defs.reports.assets import published_kpi_report
 from orchestration.settings import StagewiseSettings
-from tests.reporting.test_html_report import build_marts
+from tests.reporting.tiny_marts import build_marts
 
 
 def _settings(tmp_path) -> StagewiseSettings:
@@ -22,7 +22,9 @@ def test_the_asset_reads_the_published_file_and_writes_the_report(tmp_path):
     spec = published_kpi_report.specs_by_key[dg.AssetKey(["published", "kpi_report"])]
     assert {dep.asset_key for dep in spec.deps} == {dg.AssetKey(["published", "marts"])}
     assert published_kpi_report.op.pool == "duckdb" and "html" in spec.kinds
-    assert "Sales KPI report — 2026-10" in (tmp_path / "reports" / "kpi_report.html").read_text(encoding="utf-8")
+    page = (tmp_path / "reports" / "kpi_report.html").read_text(encoding="utf-8")
+    assert "<title>销售KPI报告 — 2026-10</title>" in page
+    assert result.asset_materializations_for_node("published__kpi_report")[0].metadata["language"].value == "zh"
 
 
 def test_a_report_that_cannot_be_rendered_warns_and_does_not_fail_the_run(tmp_path):

@@ -1,9 +1,10 @@
 """The managers' KPI report: a static HTML page rendered from the published marts after each good run.
 
-It reads `marts.duckdb` read-only (never the warehouse the pipeline writes) and writes
-`<warehouse dir>/reports/kpi_report.html` beside the validation report; rendering lives in
-`reporting.html`, tested without Dagster. The report is optional: when it cannot be
-rendered the step logs a warning naming why, and the run (whose marts are already published) succeeds.
+It reads `marts.duckdb` read-only (never the warehouse the pipeline writes) and writes the Chinese page,
+`<warehouse dir>/reports/kpi_report.html`, beside the validation report (`stagewise report --lang en` writes
+the English one on request: one language per run keeps the step short). Rendering lives in `reporting.html`,
+tested without Dagster. The report is optional: when it cannot be rendered the step logs a warning naming why,
+and the run (whose marts are already published) succeeds.
 """
 
 import dagster as dg
@@ -39,6 +40,7 @@ def published_kpi_report(context: dg.AssetExecutionContext, settings: StagewiseS
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "report_month": f"{month:%Y-%m}" if month else "none",
+            "language": kpi_page.DEFAULT_LANGUAGE,
             "bytes": len(page.encode("utf-8")),
         }
     )
