@@ -2,9 +2,9 @@
 
 The robot takes `POST <webhook>` with JSON `{"msgtype": "markdown", "markdown": {"content": ...}}` and answers
 `{"errcode": 0, "errmsg": "ok"}`. Its limits: content at most 4096 bytes of UTF-8, 20 messages a minute per
-robot (errcode 45009 when exceeded). A failed post (network error, HTTP error, non-zero errcode) is retried with
-a growing pause, longer after 45009; when every attempt failed it is logged and `post` returns the reason:
-posting is an optional product and never raises.
+robot (errcode 45009 when exceeded; this process also keeps to 20 a minute by itself). A failed post (network
+error, HTTP error, non-zero errcode) is retried with a growing pause, longer after 45009; when every attempt
+failed it is logged and `post` returns the reason: posting is an optional product and never raises.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +41,27 @@ class Retry:
 
 
 DEFAULT_RETRY = Retry()
+
+
+class RateWindow:
+    """At most `limit` posts in any `seconds`: `wait` pauses until a post fits (one robot, this process)."""
+
+    def __init__(self, limit: int = 20, seconds: float = 60.0) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def wait(self, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+        with self._lock:
+            while self._sent and clock() - self._sent[0] >= self.seconds:
+                self._sent.popleft()
+            if len(self._sent) >= self.limit:
+                sleep(self.seconds - (clock() - self._sent[0]))
+                self._sent.popleft()
+            self._sent.append(clock())
+
+
+WINDOW = RateWindow()  # the robot's 20 messages a minute, kept by this process before the robot has to say 45009
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,7 @@ def post(
     payload = markdown_payload(content)
     reason = ""
     for attempt in range(1, retry.attempts + 1):
+        WINDOW.wait(sleep)
         errcode, reason = _attempt(webhook, payload, retry.timeout)
         if errcode == 0:
             return PostResult(True, attempt)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
 from orchestration.defs.reports.push import wecom_failure_notice, wecom_summary
 from orchestration.lib.instance import PID_TAG
 from orchestration.settings import StagewiseSettings
 from tests.reporting.robot_server import robot_server
+
+
+@pytest.fixture(autouse=True)
+def own_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with the robot's minute empty: posts of other tests do not count against it."""
+    from reporting.wecom import robot
+
+    monkeypatch.setattr(robot, "WINDOW", robot.RateWindow())
 
 
 def _settings(warehouse, webhook: str = "") -> StagewiseSettings:

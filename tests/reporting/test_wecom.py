@@ -7,6 +7,8 @@ import json
 import re
 import socket
 
+import pytest
+
 from reporting.wecom import failure_notice, post, push_failure, push_summary
 from reporting.wecom.robot import MAX_CONTENT_BYTES, RATE_LIMITED, Retry
 from storage import connect
@@ -14,6 +16,14 @@ from tests.reporting.robot_server import OK, robot_server
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 FAST = Retry(attempts=3, pause=0.0, rate_limited_pause=0.0, timeout=5.0)
+
+
+@pytest.fixture(autouse=True)
+def own_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with the robot's minute empty: posts of other tests do not count against it."""
+    from reporting.wecom import robot
+
+    monkeypatch.setattr(robot, "WINDOW", robot.RateWindow())
 
 
 def content_of(message: dict) -> str:
@@ -100,3 +110,22 @@ def test_the_failure_notice_names_steps_not_their_messages() -> None:
     )
     assert "step dbt_models failed; blocking check raw_x failed" in notice
     assert "请回电" not in notice and not MOBILE.search(notice) and "/w/logs/run.log" in notice
+
+
+def test_the_process_keeps_to_twenty_posts_a_minute() -> None:
+    from reporting.wecom.robot import RateWindow
+
+    now = [0.0]
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        now[0] += seconds
+
+    window = RateWindow(limit=20, seconds=60.0)
+    for _ in range(20):
+        window.wait(sleep, clock=lambda: now[0])
+        now[0] += 1.0
+    assert pauses == []
+    window.wait(sleep, clock=lambda: now[0])  # the 21st, 20 s after the first: waits for the minute to pass
+    assert pauses == [40.0]
