@@ -11,7 +11,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: install run test dev lint bench clean
+.PHONY: install run test dev lint bench docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "stagewise needs Python 3.11+"; exit 1; }
@@ -41,6 +41,10 @@ test: install
 dev: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" STAGEWISE_EXTRACTS_DIR=$(CURDIR)/$(DEMO_DIR) \
 	STAGEWISE_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) $(BIN)/dagster dev -w workspace.yaml
+
+## docs: dbt's documentation site (lineage, column descriptions) as one offline page, <warehouse dir>/reports/dbt-docs.html
+docs: install
+	$(BIN)/python -m reporting.dbt_docs --warehouse $(WAREHOUSE)
 
 lint: install
 	$(BIN)/ruff check .

@@ -120,6 +120,7 @@ def _execute(settings: StagewiseSettings, full_refresh: bool, out: TextIO, insta
                 f"({type(exc).__name__}: {reason}). Full log: {log_path}",
                 file=out,
             )
+            _notify_failure(settings, [], log_path, out)
             return 1
         run_config = {
             "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
@@ -139,9 +140,20 @@ def _execute(settings: StagewiseSettings, full_refresh: bool, out: TextIO, insta
             f"failure was built and the published marts were left as they were. Full log: {log_path}",
             file=out,
         )
+        _notify_failure(settings, reasons, log_path, out)
         return 1
     print(f"\nstagewise run finished in {elapsed:.0f}s. Full log: {log_path}", file=out)
     return 0
+
+
+def _notify_failure(settings: StagewiseSettings, reasons: list[str], log_path: Path, out: TextIO) -> None:
+    """A short failure notice to the WeCom group robot, when one is configured (reporting.wecom; never raises)."""
+    if settings.webhook_url():
+        from reporting.wecom import push_failure
+
+        result = push_failure(settings.webhook_url(), reasons, str(log_path), f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+        if not result.ok:
+            print(f"(WeCom failure notice not posted: {result.error})", file=out)
 
 
 def _print_summary(

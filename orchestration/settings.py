@@ -7,6 +7,10 @@
 - STAGEWISE_WAREHOUSE (required): the DuckDB warehouse file the pipeline writes.
 - STAGEWISE_STAGES (optional): a pipelines.yml overriding `<extracts>/pipelines.yml` and the project default.
 - STAGEWISE_SALT (optional, default `stagewise`): salt for hashing mobile numbers (read by dbt_project.yml).
+- STAGEWISE_WECOM_WEBHOOK (optional): a WeCom group robot's webhook; the morning summary and failure notices go
+  there (`stagewise run` reads it too when its settings name none).
+- STAGEWISE_REPORT_URL (optional): where managers open the reports folder (a URL), named in the summary;
+  empty: the folder's path.
 
 The published, read-only marts file and the validation report are written beside the warehouse.
 """
@@ -37,6 +41,16 @@ class StagewiseSettings(dg.ConfigurableResource):
     extracts_dir: str
     warehouse: str
     stages_file: str = ""  # empty: <extracts>/pipelines.yml if present, else the project default
+    wecom_webhook: str = ""  # empty: STAGEWISE_WECOM_WEBHOOK, else nothing is posted
+    report_url: str = ""  # empty: the reports folder's path
+
+    def webhook_url(self) -> str:
+        """The WeCom robot to post to: this setting, else STAGEWISE_WECOM_WEBHOOK; empty: none."""
+        return self.wecom_webhook or os.environ.get("STAGEWISE_WECOM_WEBHOOK", "")
+
+    def report_location(self, name: str) -> str:
+        """Where a manager opens the report file `name`: under report_url when set, else its path."""
+        return f"{self.report_url.rstrip('/')}/{name}" if self.report_url else str(self.reports_dir / name)
 
     @property
     def extracts_path(self) -> Path:
@@ -83,4 +97,6 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> StagewiseSett
         extracts_dir=env["STAGEWISE_EXTRACTS_DIR"],
         warehouse=env["STAGEWISE_WAREHOUSE"],
         stages_file=env.get("STAGEWISE_STAGES", ""),
+        wecom_webhook=env.get("STAGEWISE_WECOM_WEBHOOK", ""),
+        report_url=env.get("STAGEWISE_REPORT_URL", ""),
     )

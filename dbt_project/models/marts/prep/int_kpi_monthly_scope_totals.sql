@@ -14,14 +14,16 @@
     deal's owner, team, pipeline; the prospect's lead source).
   Amounts are fct_opportunities.amount (reporting currency): one that could not be converted counts
   0 in the sums, and its won deal is counted in won_deals_unconverted so averages leave it out.
+  The events themselves come from the macro kpi_event_ctes, their one home, which the governed metrics
+  (int_kpi_events, models/semantic/) read too. Missing team / rep / lead source are 'unknown' there.
   Each scope gets a row for every month from its first event month to the latest data month, so
-  counts are 0 (not missing) in quiet months. Missing team / rep / lead source become 'unknown'.
+  counts are 0 (not missing) in quiet months.
 -#}
 {%- set scope_columns = {
     'company': "'all'",
-    'team': "coalesce(team, 'unknown')",
-    'rep': "coalesce(rep_id, 'unknown')",
-    'lead_source': "coalesce(lead_source, 'unknown')",
+    'team': 'team',
+    'rep': 'rep_id',
+    'lead_source': 'lead_source',
     'pipeline': 'pipeline_key',
 } %}
 with
@@ -56,113 +58,7 @@ data_bounds as (
 
 ),
 
-closed_deal_events as (
-
-    select
-        {{ business_month_start('closed_at') }} as month_start,
-        owner_id as rep_id,
-        team,
-        lead_source,
-        pipeline_key,
-        case when outcome = 'won' then 1 else 0 end as won_deals,
-        case when outcome = 'lost' then 1 else 0 end as lost_deals,
-        case when outcome = 'won' then coalesce(amount, 0) else 0 end as won_amount,
-        case when outcome = 'lost' then coalesce(amount, 0) else 0 end as lost_amount,
-        case when outcome = 'won' and amount is null and amount_original is not null then 1 else 0 end
-            as won_deals_unconverted,
-        sales_cycle_days,
-        0 as new_leads,
-        0 as converted_leads,
-        0 as new_customers,
-        0.0 as new_customer_amount
-
-    from opportunities
-    where outcome in ('won', 'lost')
-
-),
-
-prospects_converted as (
-
-    select distinct prospect_id
-    from opportunities
-    where outcome <> 'invalid' and prospect_id is not null
-
-),
-
-lead_events as (
-
-    select
-        cast({{ dbt.date_trunc('month', 'prospects.first_contact_date') }} as date) as month_start,
-        prospects.attributed_rep_id as rep_id,
-        rep_teams.team,
-        prospects.lead_source,
-        cast(null as varchar) as pipeline_key,
-        0 as won_deals,
-        0 as lost_deals,
-        0.0 as won_amount,
-        0.0 as lost_amount,
-        0 as won_deals_unconverted,
-        cast(null as double) as sales_cycle_days,
-        1 as new_leads,
-        case when prospects_converted.prospect_id is not null then 1 else 0 end as converted_leads,
-        0 as new_customers,
-        0.0 as new_customer_amount
-
-    from prospects
-    left join prospects_converted
-        on prospects.prospect_id = prospects_converted.prospect_id
-    left join rep_teams
-        on {{ rep_team_at('rep_teams', 'prospects.attributed_rep_id', 'prospects.first_contact_at') }}
-    where prospects.first_contact_date is not null
-
-),
-
-won_deals_ranked as (
-
-    select
-        opportunities.*,
-        row_number() over (
-            partition by prospect_id order by closed_at, opportunity_id
-        ) as won_rank
-
-    from opportunities
-    where outcome = 'won' and prospect_id is not null
-
-),
-
-new_customer_events as (
-
-    select
-        {{ business_month_start('closed_at') }} as month_start,
-        owner_id as rep_id,
-        team,
-        lead_source,
-        pipeline_key,
-        0 as won_deals,
-        0 as lost_deals,
-        0.0 as won_amount,
-        0.0 as lost_amount,
-        0 as won_deals_unconverted,
-        cast(null as double) as sales_cycle_days,
-        0 as new_leads,
-        0 as converted_leads,
-        1 as new_customers,
-        coalesce(amount, 0) as new_customer_amount
-
-    from won_deals_ranked
-    where won_rank = 1
-
-),
-
-kpi_events as (
-
-    select * from closed_deal_events
-    union all
-    select * from lead_events
-    union all
-    select * from new_customer_events
-
-),
+{{ kpi_event_ctes() }},
 
 scoped_events as (
 
