@@ -12,13 +12,13 @@ from forecast.calendar import as_of_dates, cutoff, snapshot_grid
 from forecast.design import Design
 from forecast.features import FEATURES, open_deal_features
 from forecast.inputs import History
-from forecast.logit import fit_logistic, logit
+from forecast.logit import fit_logistic, logit, sigmoid
+from forecast.penalty import choose_penalty
 from forecast.state import days_between, deal_states, transitions_flagged
 from forecast.timing import HORIZON_DAYS, close_timing
 
 log = logging.getLogger(__name__)
 
-L2 = 10.0  # penalty on standardized coefficients (≈ a prior worth 10 deals per coefficient)
 MIN_TRAINING_DEALS = 30  # fewer closed deals, or a single outcome: the static stage probability is used
 PROBABILITY_FLOOR = 0.005  # stage probabilities are clipped to [floor, 1 - floor] before taking log-odds
 
@@ -53,9 +53,20 @@ def _labelled(rows: pl.DataFrame, states: pl.DataFrame, as_of: date) -> pl.DataF
     return rows.filter(pl.col("snapshot_date") < as_of).join(outcomes, on="opportunity_id")
 
 
+def _still_open(rows: pl.DataFrame, target: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Training snapshots before `as_of` of deals still open at `as_of`, labelled (`label`) with the chain's
+    probability at `as_of`: leaving them out would teach the model from quickly closed deals only (losses
+    come sooner than wins: censoring), and the chain's estimate is the outcome's expectation known then."""
+    expected = target.select("opportunity_id", label=pl.Series(sigmoid(_offset(target)), dtype=pl.Float64))
+    return rows.filter(pl.col("snapshot_date") < as_of).join(expected, on="opportunity_id")
+
+
 def _offset(frame: pl.DataFrame) -> np.ndarray:
+    """The chain's log-odds of a win for the deal's stage, owner and source (the stage probability's when the
+    chain knows nothing): what the logistic model corrects, and falls back to under a strong penalty."""
     p = frame["probability"].fill_null(0.5).clip(PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR).to_numpy()
-    return logit(p)
+    chain = frame.select(pl.sum_horizontal("chain_stage_shift", "chain_owner", "chain_source")).to_series().to_numpy()
+    return logit(p) + chain
 
 
 def _stage_dummies(frame: pl.DataFrame, levels: list[str]) -> np.ndarray:
@@ -69,17 +80,22 @@ def _design(frame: pl.DataFrame, levels: list[str]) -> np.ndarray:
     return np.column_stack([features, _stage_dummies(frame, levels)])
 
 
-def _fit_and_predict(train: pl.DataFrame, target: pl.DataFrame, levels: list[str]) -> np.ndarray:
+def _fit_and_predict(train: pl.DataFrame, still_open: pl.DataFrame, target: pl.DataFrame, levels: list[str]) -> np.ndarray:
+    train = pl.concat([train.with_columns(label=pl.col("won").cast(pl.Float64)), still_open], how="diagonal_relaxed")
     x_train, x_target = _design(train, levels), _design(target, levels)
     design = Design.learn(x_train, (*FEATURES, *levels), x_target)
     if design.dropped:
         log.info("model columns left out: %s", ", ".join(f"{k} ({v})" for k, v in design.dropped.items()))
-    y = train["won"].to_numpy().astype(float)
-    model = fit_logistic(design.apply(x_train), y, _offset(train), l2=L2)
+    y = train["label"].to_numpy()
+    x, offset = design.apply(x_train), _offset(train)
+    l2 = choose_penalty(x, y, offset, train["opportunity_id"].to_numpy())
+    model = fit_logistic(x, y, offset, l2=l2)
     return model.predict(design.apply(x_target), _offset(target))
 
 
-def _model_p_win(train: pl.DataFrame, target: pl.DataFrame, levels: list[str]) -> tuple[np.ndarray | None, str | None]:
+def _model_p_win(
+    train: pl.DataFrame, still_open: pl.DataFrame, target: pl.DataFrame, levels: list[str]
+) -> tuple[np.ndarray | None, str | None]:
     """The model's p_win for the target rows, or None and the reason the stage probabilities stand in.
 
     Never raises: a data problem (too little history, one outcome) or any failure of the fit falls
@@ -93,7 +109,7 @@ def _model_p_win(train: pl.DataFrame, target: pl.DataFrame, levels: list[str]) -
         outcome = "won" if outcomes[0] else "lost"
         return None, f"all {deals} closed deals known at the as-of date were {outcome}: nothing to learn from"
     try:
-        p_win = _fit_and_predict(train, target, levels)
+        p_win = _fit_and_predict(train, still_open, target, levels)
     except Exception as exc:  # noqa: BLE001 - one as-of date's failed fit must not stop the whole forecast
         detail = str(exc).strip().splitlines()
         return None, f"model fit failed: {type(exc).__name__}: {detail[0] if detail else 'no message'}"
@@ -108,7 +124,7 @@ def _predict_one(
 ) -> pl.DataFrame:
     target = rows.filter(pl.col("snapshot_date") == as_of)
     train = _labelled(rows, states, as_of)
-    p_win, reason = _model_p_win(train, target, levels)
+    p_win, reason = _model_p_win(train, _still_open(rows, target, as_of), target, levels)
     if p_win is None:
         log.warning("as-of %s: p_win falls back to the stage probabilities: %s", as_of, reason)
         p_win = target["probability"].fill_null(0.0).to_numpy()
@@ -163,7 +179,7 @@ def forecast_opportunities(
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     grid = sorted(set(snapshot_grid(first, max(dates), tz)) | set(dates))
     states = deal_states(history, {d: cutoff(d, tz) for d in grid})
-    rows = open_deal_features(states, transitions_flagged(history), history.touches)
+    rows = open_deal_features(states, transitions_flagged(history), history.touches, history)
     levels = sorted((history.stages["pipeline_key"] + ":" + history.stages["stage_key"]).to_list())
     predicted = [_predict_one(rows, states, d, levels, horizon_days) for d in sorted(dates)]
     return _finish(pl.concat(predicted, how="diagonal_relaxed"), tz).sort("as_of_date", "opportunity_id")
