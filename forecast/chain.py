@@ -39,9 +39,9 @@ def stage_moves(flagged: pl.DataFrame, owners: pl.DataFrame, opportunities: pl.D
         strategy="backward",
         check_sortedness=False,
     )
-    return with_owner.join(opportunities.select("opportunity_id", "lead_source"), on="opportunity_id", how="left").select(
-        "pipeline_key", "from_state", "to_state", "transitioned_at", "owner_id", "lead_source"
-    )
+    return with_owner.join(
+        opportunities.select("opportunity_id", "lead_source"), on="opportunity_id", how="left"
+    ).select("pipeline_key", "from_state", "to_state", "transitioned_at", "owner_id", "lead_source")
 
 
 def _win_probabilities(p: np.ndarray, k: int) -> np.ndarray:
@@ -61,7 +61,9 @@ def _tilted(rows: np.ndarray, shift: np.ndarray, forward: np.ndarray) -> np.ndar
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
-def _levels(counts: np.ndarray, company_p: np.ndarray, forward: np.ndarray, rounds: int = 6) -> tuple[np.ndarray, np.ndarray]:
+def _levels(
+    counts: np.ndarray, company_p: np.ndarray, forward: np.ndarray, rounds: int = 6
+) -> tuple[np.ndarray, np.ndarray]:
     """Forward-move log-odds per stage for an average group (a[s, k]) and each group's shift over all its stages
     (delta[s, g]), fitted together by a few penalized Newton rounds of an additive logistic model.
 
@@ -122,7 +124,9 @@ def _pipeline_chain(counts: np.ndarray, stage_probability: np.ndarray) -> tuple[
     return _win_probabilities(average, k), _win_probabilities(group_p, k)
 
 
-def chain_effects(moves: pl.DataFrame, stages: pl.DataFrame, cutoffs: pl.DataFrame, key: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def chain_effects(
+    moves: pl.DataFrame, stages: pl.DataFrame, cutoffs: pl.DataFrame, key: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Per snapshot, pipeline and stage: the company's chain log-odds of a win (`chain_log_odds`), and per
     group of `key` the group's log-odds minus the company's (`chain_<key>`), from moves before the cutoff."""
     company_rows, group_rows = [], []
@@ -176,7 +180,9 @@ def chain_effects(moves: pl.DataFrame, stages: pl.DataFrame, cutoffs: pl.DataFra
                 )
             )
     date_schema = {"snapshot_date": pl.Date, "pipeline_key": pl.String, "state": pl.String}
-    company_frame = pl.concat(company_rows) if company_rows else pl.DataFrame(schema={**date_schema, "chain_log_odds": pl.Float64})
+    company_frame = (
+        pl.concat(company_rows) if company_rows else pl.DataFrame(schema={**date_schema, "chain_log_odds": pl.Float64})
+    )
     group_schema = {**date_schema, key: pl.String, f"chain_{key}": pl.Float64}
     group_frame = pl.concat(group_rows).cast(group_schema) if group_rows else pl.DataFrame(schema=group_schema)
     return company_frame.cast({"snapshot_date": pl.Date}), group_frame

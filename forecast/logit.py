@@ -55,7 +55,12 @@ def _penalized_loss(beta: np.ndarray, z: np.ndarray, y: np.ndarray, offset: np.n
 
 
 def _newton(
-    z: np.ndarray, y: np.ndarray, offset: np.ndarray, penalty: np.ndarray, max_iter: int, start: np.ndarray | None = None
+    z: np.ndarray,
+    y: np.ndarray,
+    offset: np.ndarray,
+    penalty: np.ndarray,
+    max_iter: int,
+    start: np.ndarray | None = None,
 ) -> np.ndarray:
     """Newton steps, each halved until the penalized loss decreases (Armijo): converges on any data.
 

@@ -35,6 +35,7 @@ def scored(world: World) -> pl.DataFrame:
             "stage_key",
             "owner_id",
             "p_win_method",
+            "p_win_reasons",
             model="p_win",
             stage_probability="stage_probability",
             exact="p_exact",

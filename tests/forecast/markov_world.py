@@ -24,10 +24,22 @@ HISTORY_DAYS = 548  # a year and a half of data
 DEALS_PER_YEAR = 700
 PIPELINE = "p1"
 # stage key, configured probability (the CRM's table), median days in the stage
-STAGES = (("线索", 0.10, 12.0), ("需求确认", 0.30, 18.0), ("方案", 0.50, 21.0), ("报价", 0.70, 15.0), ("谈判", 0.90, 10.0))
+STAGES = (
+    ("线索", 0.10, 12.0),
+    ("需求确认", 0.30, 18.0),
+    ("方案", 0.50, 21.0),
+    ("报价", 0.70, 15.0),
+    ("谈判", 0.90, 10.0),
+)
 # base log-weights per stage of the moves: forward one, skip one, back one, lost (forward from the last = won)
 BASE = np.array(
-    [[0.0, -2.5, -9.0, 0.3], [0.0, -2.2, -2.5, 0.2], [0.0, -2.3, -2.2, 0.0], [0.2, -9.0, -2.0, -0.1], [0.9, -9.0, -2.0, 0.0]]
+    [
+        [0.0, -2.5, -9.0, 0.3],
+        [0.0, -2.2, -2.5, 0.2],
+        [0.0, -2.3, -2.2, 0.0],
+        [0.2, -9.0, -2.0, -0.1],
+        [0.9, -9.0, -2.0, 0.0],
+    ]
 )
 REOPEN = 0.05  # a lost deal comes back (to the second stage) with this probability
 REOPEN_TO = 1
@@ -139,15 +151,24 @@ def simulate(seed: int = 11) -> World:
     history = History.from_frames(
         transitions=pl.DataFrame(
             transitions,
-            schema={"opportunity_id": pl.String, "seq": pl.Int64, "from_state": pl.String, "to_state": pl.String,
-                    "transitioned_at": TIME},
+            schema={
+                "opportunity_id": pl.String,
+                "seq": pl.Int64,
+                "from_state": pl.String,
+                "to_state": pl.String,
+                "transitioned_at": TIME,
+            },
             orient="row",
         ),  # fmt: skip
-        opportunities=pl.DataFrame(opportunities, schema=["opportunity_id", "pipeline_key", "lead_source"], orient="row"),
-        owners=pl.DataFrame(owners, schema={"opportunity_id": pl.String, "owner_id": pl.String, "valid_from": TIME},
-                            orient="row"),  # fmt: skip
-        amounts=pl.DataFrame(amounts, schema={"opportunity_id": pl.String, "amount": pl.Float64, "valid_from": TIME},
-                             orient="row"),  # fmt: skip
+        opportunities=pl.DataFrame(
+            opportunities, schema=["opportunity_id", "pipeline_key", "lead_source"], orient="row"
+        ),
+        owners=pl.DataFrame(
+            owners, schema={"opportunity_id": pl.String, "owner_id": pl.String, "valid_from": TIME}, orient="row"
+        ),  # fmt: skip
+        amounts=pl.DataFrame(
+            amounts, schema={"opportunity_id": pl.String, "amount": pl.Float64, "valid_from": TIME}, orient="row"
+        ),  # fmt: skip
         touches=pl.DataFrame(touches, schema={"opportunity_id": pl.String, "touched_at": TIME}, orient="row"),
         stages=stage_table,
     )

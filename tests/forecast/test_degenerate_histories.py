@@ -132,7 +132,9 @@ def test_a_failed_fit_falls_back_for_that_date(monkeypatch: pytest.MonkeyPatch, 
 
 def test_a_non_finite_prediction_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        forecast.predict, "_fit_and_predict", lambda train, still_open, target, levels: np.full(len(target), np.nan)
+        forecast.predict,
+        "_fit_and_predict",
+        lambda train, still_open, target, levels: (np.full(len(target), np.nan), {}),
     )
     out = _checked(forecast_opportunities(simulate(), TZ))
     late = out.filter(pl.col("training_deals") >= MIN_TRAINING_DEALS)
