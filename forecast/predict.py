@@ -143,13 +143,18 @@ def _predict_one(
 ) -> pl.DataFrame:
     target = rows.filter(pl.col("snapshot_date") == as_of)
     train = _labelled(rows, states, as_of)
-    p_win, factors, reason = _model_p_win(train, _still_open(rows, target, as_of), target, levels)
+    still_open = _still_open(rows, target, as_of)
+    p_win, factors, reason = _model_p_win(train, still_open, target, levels)
     english, chinese = deal_reasons(target, factors) if p_win is not None else ([None] * target.height,) * 2
     if p_win is None:
         log.warning("as-of %s: p_win falls back to the stage probabilities: %s", as_of, reason)
         p_win = target["probability"].fill_null(0.0).to_numpy()
     won_rows = train.filter(pl.col("won")).with_columns(remaining_days=days_between("cutoff_at", "closed_at"))
-    timed = close_timing(won_rows, target.select("opportunity_id", "pipeline_key", "state"), horizon_days)
+    chance = target.select("opportunity_id", weight=pl.Series(p_win, dtype=pl.Float64))
+    waiting = still_open.join(chance, on="opportunity_id").with_columns(
+        elapsed_days=days_between("cutoff_at", pl.lit(target["cutoff_at"][0]) if target.height else "cutoff_at")
+    )
+    timed = close_timing(won_rows, target.select("opportunity_id", "pipeline_key", "state"), horizon_days, waiting)
     return target.join(timed.drop("pipeline_key", "state"), on="opportunity_id", how="left").with_columns(
         p_win=pl.Series(p_win, dtype=pl.Float64),
         p_win_method=pl.lit("stage_probability" if reason else "model"),

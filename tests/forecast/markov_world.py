@@ -101,7 +101,7 @@ def exact_p_win(p: np.ndarray) -> np.ndarray:
 class World:
     history: History  # everything before the end of the history (what the forecast may see)
     end: datetime
-    outcomes: pl.DataFrame  # opportunity_id, won (final outcome, simulated to the end)
+    outcomes: pl.DataFrame  # opportunity_id, won, closed_at (final outcome and when, simulated to the end)
     exact: pl.DataFrame  # owner_id, lead_source, stage_key, p_exact
 
 
@@ -138,7 +138,7 @@ def simulate(seed: int = 11) -> World:
             transitions.append((opp, seq, from_name, name, t))
             if state == WON:
                 break
-        outcomes.append((opp, state == WON))
+        outcomes.append((opp, state == WON, transitions[-1][4]))
         life = (t - created).total_seconds() / 86_400
         for _ in range(rng.poisson(0.4 * life / 7)):
             touches.append((opp, created + timedelta(days=float(rng.uniform(0, life)))))
@@ -184,6 +184,8 @@ def simulate(seed: int = 11) -> World:
     return World(
         history=history.before(end),
         end=end,
-        outcomes=pl.DataFrame(outcomes, schema=["opportunity_id", "won"], orient="row"),
+        outcomes=pl.DataFrame(
+            outcomes, schema={"opportunity_id": pl.String, "won": pl.Boolean, "closed_at": TIME}, orient="row"
+        ),
         exact=exact,
     )
