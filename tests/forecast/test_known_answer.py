@@ -65,3 +65,12 @@ def test_the_model_is_within_ten_percent_of_the_exact_floor_and_well_below_the_s
     assert score["exact"] < score["model"], score  # the floor is a floor: no leak of the future
     assert score["model"] <= 1.10 * score["exact"], score
     assert score["model"] <= 0.85 * score["stage_probability"], score
+
+
+def test_the_reasons_name_the_owner_where_the_owner_decides(world: World, rows: pl.DataFrame) -> None:
+    """The best and the worst salesperson's deals are explained by their owner, up and down."""
+    first = world.exact.filter(pl.col("stage_key") == STAGES[0][0]).group_by("owner_id").agg(pl.col("p_exact").mean())
+    best, worst = first.sort("p_exact")["owner_id"][-1], first.sort("p_exact")["owner_id"][0]
+    for owner, arrow in ((best, "↑ owner wins"), (worst, "↓ owner wins")):
+        reasons = rows.filter(pl.col("owner_id") == owner)["p_win_reasons"].fill_null("")
+        assert reasons.str.contains(arrow, literal=True).mean() > 0.8, (owner, reasons.head(3).to_list())
