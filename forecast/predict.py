@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 MIN_TRAINING_DEALS = 30  # fewer closed deals, or a single outcome: the static stage probability is used
 PROBABILITY_FLOOR = 0.005  # stage probabilities are clipped to [floor, 1 - floor] before taking log-odds
 
+# the features that describe the deal itself (its pace, touches, path, amount, age), not its stage, owner or source:
+# a fit on closed deals only learns those group levels with the censoring bias, its deal-level terms much less
+DEAL_LEVEL = frozenset(FEATURES) - {"chain_stage_shift", "chain_owner", "chain_source", "owner_effect", "source_effect"}
+
 OUTPUT_SCHEMA = pl.Schema(
     {
         "as_of_date": pl.Date,
@@ -87,9 +91,9 @@ def _fit_and_predict(
 
     Censoring: deals closed by the as-of date are mostly quick losses (a win takes every stage), so a model
     fitted on them alone learns too low a level. Two fits: the first on closed deals gives each deal still
-    open its expected outcome, the chain's probability moved by that fit's deal-level terms (not its
-    intercept and stage terms, which carry the censoring bias); the second learns from both, the still-open
-    deals' earlier snapshots labelled with that expectation.
+    open its expected outcome, the chain's probability moved by that fit's DEAL_LEVEL terms (not its
+    intercept, stage, owner and source terms, which carry the censoring bias); the second learns from
+    both, the still-open deals' earlier snapshots labelled with that expectation.
     """
     train = pl.concat([closed.with_columns(label=pl.col("won").cast(pl.Float64)), still_open], how="diagonal_relaxed")
     x_all, x_target = _design(train, levels), _design(target, levels)
@@ -98,7 +102,7 @@ def _fit_and_predict(
         log.info("model columns left out: %s", ", ".join(f"{k} ({v})" for k, v in design.dropped.items()))
     x_all, x_target, offset = design.apply(x_all), design.apply(x_target), _offset(train)
     names = tuple(design.names[j] for j in design.keep)
-    deal_level = np.array([name in FEATURES and name != "chain_stage_shift" for name in names], dtype=bool)
+    deal_level = np.array([name in DEAL_LEVEL for name in names], dtype=bool)
     known = np.arange(train.height) < closed.height
     y = train["label"].fill_null(0.0).to_numpy()
     l2 = choose_penalty(x_all[known], y[known], offset[known], closed["opportunity_id"].to_numpy())
