@@ -13,12 +13,16 @@ Outcomes are treated as absorbing (a reopen is rare; the logistic model's interc
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import polars as pl
 
-from forecast.inputs import OUTCOMES
+from forecast.inputs import OUTCOMES, History
 from forecast.logit import logit
 from forecast.shrinkage import prior_strength
+
+log = logging.getLogger(__name__)
 
 PRIOR_MOVES = 2.0  # weight (in moves) of the configured stage probability in the company's chain
 NONE = "\x00none"  # group of moves whose owner / source is unknown: counted for the company, never reported
@@ -179,10 +183,28 @@ def chain_effects(
                     }
                 )
             )
-    date_schema = {"snapshot_date": pl.Date, "pipeline_key": pl.String, "state": pl.String}
-    company_frame = (
-        pl.concat(company_rows) if company_rows else pl.DataFrame(schema={**date_schema, "chain_log_odds": pl.Float64})
-    )
-    group_schema = {**date_schema, key: pl.String, f"chain_{key}": pl.Float64}
+    company_schema, group_schema = _schemas(key)
+    company_frame = pl.concat(company_rows) if company_rows else pl.DataFrame(schema=company_schema)
     group_frame = pl.concat(group_rows).cast(group_schema) if group_rows else pl.DataFrame(schema=group_schema)
     return company_frame.cast({"snapshot_date": pl.Date}), group_frame
+
+
+def _schemas(key: str) -> tuple[dict, dict]:
+    keys = {"snapshot_date": pl.Date, "pipeline_key": pl.String, "state": pl.String}
+    return {**keys, "chain_log_odds": pl.Float64}, {**keys, key: pl.String, f"chain_{key}": pl.Float64}
+
+
+def chain_frames(
+    flagged: pl.DataFrame, history: History, cutoffs: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(company, owner, source) frames of `chain_effects`; empty (the chain's terms are then 0 and the offset is
+    the stage probability, as without the chain) should the chain fail on some data, with a warning."""
+    try:
+        moves = stage_moves(flagged, history.owners, history.opportunities)
+        company, owner = chain_effects(moves, history.stages, cutoffs, "owner_id")
+        _, source = chain_effects(moves, history.stages, cutoffs, "lead_source")
+    except Exception as exc:  # noqa: BLE001 - an optional refinement must not stop the forecast
+        log.warning("stage-move chain left out: %s: %s", type(exc).__name__, exc)
+        (company_schema, owner_schema), (_, source_schema) = _schemas("owner_id"), _schemas("lead_source")
+        return tuple(pl.DataFrame(schema=x) for x in (company_schema, owner_schema, source_schema))
+    return company, owner, source

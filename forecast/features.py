@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from forecast.chain import chain_effects, stage_moves
+from forecast.chain import chain_frames
 from forecast.inputs import History
 from forecast.logit import logit
 from forecast.shrinkage import shrunk_rates
@@ -86,9 +86,7 @@ def open_deal_features(
 ) -> pl.DataFrame:
     """The feature columns (FEATURES) of every deal open at a snapshot, with its identifying columns."""
     cutoffs = states.select("snapshot_date", "cutoff_at").unique()
-    moves = stage_moves(transitions, history.owners, history.opportunities)
-    chain_company, chain_owner = chain_effects(moves, history.stages, cutoffs, "owner_id")
-    _, chain_source = chain_effects(moves, history.stages, cutoffs, "lead_source")
+    chain_company, chain_owner, chain_source = chain_frames(transitions, history, cutoffs)
     owner = group_effects(states, "owner_id").rename({"owner_id_effect": "owner_effect"})
     source = group_effects(states, "lead_source").rename({"lead_source_effect": "source_effect"})
     open_states = touch_features(states.filter(pl.col("is_open")), touches)
