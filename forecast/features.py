@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from forecast.chain import chain_frames
+from forecast.inputs import History
 from forecast.logit import logit
 from forecast.shrinkage import shrunk_rates
 from forecast.state import days_between
@@ -25,6 +27,9 @@ FEATURES = (
     "log_days_since_touch",
     "owner_effect",
     "source_effect",
+    "chain_stage_shift",
+    "chain_owner",
+    "chain_source",
 )
 
 
@@ -76,9 +81,12 @@ def group_effects(states: pl.DataFrame, key: str) -> pl.DataFrame:
     return effects.rename({"effect": f"{key}_effect"})
 
 
-def open_deal_features(states: pl.DataFrame, transitions: pl.DataFrame, touches: pl.DataFrame) -> pl.DataFrame:
+def open_deal_features(
+    states: pl.DataFrame, transitions: pl.DataFrame, touches: pl.DataFrame, history: History
+) -> pl.DataFrame:
     """The feature columns (FEATURES) of every deal open at a snapshot, with its identifying columns."""
     cutoffs = states.select("snapshot_date", "cutoff_at").unique()
+    chain_company, chain_owner, chain_source = chain_frames(transitions, history, cutoffs)
     owner = group_effects(states, "owner_id").rename({"owner_id_effect": "owner_effect"})
     source = group_effects(states, "lead_source").rename({"lead_source_effect": "source_effect"})
     open_states = touch_features(states.filter(pl.col("is_open")), touches)
@@ -88,6 +96,9 @@ def open_deal_features(states: pl.DataFrame, transitions: pl.DataFrame, touches:
         )
         .join(owner, on=["snapshot_date", "owner_id"], how="left")
         .join(source, on=["snapshot_date", "lead_source"], how="left")
+        .join(chain_company, on=["snapshot_date", "pipeline_key", "state"], how="left")
+        .join(chain_owner, on=["snapshot_date", "pipeline_key", "owner_id", "state"], how="left")
+        .join(chain_source, on=["snapshot_date", "pipeline_key", "lead_source", "state"], how="left")
     )
     days = pl.col("days_in_stage")
     typical = pl.col("typical_days").fill_null(days.median().over("snapshot_date")).clip(lower_bound=1.0)
@@ -108,5 +119,10 @@ def open_deal_features(states: pl.DataFrame, transitions: pl.DataFrame, touches:
         log_days_since_touch=days_between(last_touch, "cutoff_at").clip(lower_bound=0.0).log1p(),
         owner_effect=pl.col("owner_effect").fill_null(0.0),
         source_effect=pl.col("source_effect").fill_null(0.0),
+        chain_stage_shift=(
+            pl.col("chain_log_odds") - pl.col("probability").clip(0.005, 0.995).pipe(lambda p: (p / (1 - p)).log())
+        ).fill_null(0.0),
+        chain_owner=pl.col("chain_owner_id").fill_null(0.0),
+        chain_source=pl.col("chain_lead_source").fill_null(0.0),
         days_since_last_touch=days_between(last_touch, "cutoff_at"),
     )

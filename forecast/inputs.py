@@ -46,6 +46,8 @@ SCHEMAS: dict[str, pl.Schema] = {
 # when fct_stage_transitions says so (a deal without stage log first seen past its first stage).
 OPTIONAL: dict[str, dict[str, tuple[pl.DataType, object]]] = {
     "transitions": {"first_seen_late": (pl.Boolean(), False)},
+    # the stage's display name (dim_stages.state_name) for the per-deal reasons; the stage key without it
+    "stages": {"stage_name": (pl.String(), None)},
 }
 
 
@@ -72,7 +74,8 @@ def _conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
         columns.append(expr.cast(dtype))
     for column, (dtype, default) in OPTIONAL.get(name, {}).items():
         present = column in frame.columns
-        columns.append((pl.col(column) if present else pl.lit(default)).cast(dtype).fill_null(default).alias(column))
+        expr = (pl.col(column) if present else pl.lit(default)).cast(dtype)
+        columns.append((expr if default is None else expr.fill_null(default)).alias(column))
     return frame.select(columns)
 
 

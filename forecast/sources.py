@@ -83,5 +83,6 @@ def history_from(read: Callable[[str], pl.DataFrame]) -> History:
             stage_order="stage_order",
             probability="probability",
             is_required="is_required",
+            stage_name="state_name",
         ),  # fmt: skip
     )

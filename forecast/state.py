@@ -120,7 +120,9 @@ def deal_states(history: History, cutoffs: dict[date, datetime]) -> pl.DataFrame
     return (
         states.join(history.opportunities.select("opportunity_id", "lead_source"), on="opportunity_id", how="left")
         .join(
-            history.stages.select("pipeline_key", pl.col("stage_key").alias("state"), "stage_order", "probability"),
+            history.stages.select(
+                "pipeline_key", pl.col("stage_key").alias("state"), "stage_order", "probability", "stage_name"
+            ),
             on=["pipeline_key", "state"],
             how="left",
         )

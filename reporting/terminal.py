@@ -122,6 +122,9 @@ def forecast_lines(con: duckdb.DuckDBPyConnection, months: int = MONTHS_AHEAD) -
         figures = (r["weighted_amount"], r["stage_weighted_amount"], r["open_pipeline_amount"], r["target"])
         model, stage, pipeline, target = (fmt(value, "amount") for value in figures)
         lines.append(f"  {r['month_start']:%Y-%m}  {model:>14} {stage:>15} {pipeline:>14} {target:>14}")
+    if rows[0].get("weighted_method") == "stage_probability":
+        lines[2] = lines[2].replace("         model", "stage (see !)")
+        lines.append(f"  ! WARNING: {rows[0]['weighted_method_reason']}")
     return lines + _trust_line(con)
 
 

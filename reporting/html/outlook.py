@@ -91,7 +91,7 @@ def alerts_section(con: duckdb.DuckDBPyConnection, t: Labels) -> list:
     counts = [[_reason(t, r), t.num(summary.counts[r], "count"), Bar(summary.counts[r] / top)]
               for r in q.ALERT_REASONS]  # fmt: skip
     deals = q.deals_to_review(con, DEALS_TO_REVIEW)
-    with_reasons = any(k in d for d in deals for k in q.OPTIONAL_ALERT_COLUMNS)
+    with_reasons = any(d["p_win_reasons"] or d["p_win_reasons_zh"] for d in deals)  # NULL in marts without them
     headers = [t(f"alerts.{h}") for h in ALERT_HEADERS] + ([t("alerts.win_reasons")] if with_reasons else [])
     rows = []
     for d in deals:

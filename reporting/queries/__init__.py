@@ -20,7 +20,6 @@ from reporting.queries.common import (
 from reporting.queries.forecast import BrierScores, backtest, brier_scores, forecast_months, targets
 from reporting.queries.month import (
     ALERT_REASONS,
-    OPTIONAL_ALERT_COLUMNS,
     AlertSummary,
     KpiValue,
     alert_summary,
@@ -35,7 +34,6 @@ from reporting.queries.month import (
 __all__ = [
     "ALERT_REASONS",
     "COMPANY",
-    "OPTIONAL_ALERT_COLUMNS",
     "AlertSummary",
     "BrierScores",
     "KpiValue",

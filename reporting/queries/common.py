@@ -42,9 +42,12 @@ def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return True
 
 
-def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    """The column names of `marts.<table>` (which must exist)."""
-    return {column[0] for column in con.execute(f"select * from marts.{table} limit 0").description}
+def with_columns(con: duckdb.DuckDBPyConnection, table: str, names: tuple[str, ...]) -> str:
+    """`marts.<table>` as a subquery that has every column of `names`, NULL where the table lacks it (columns added
+    later: a marts file published before them still answers)."""
+    present = {column[0] for column in con.execute(f"select * from marts.{table} limit 0").description}
+    missing = "".join(f", null as {name}" for name in names if name not in present)
+    return f"(select *{missing} from marts.{table})"
 
 
 def dicts(con: duckdb.DuckDBPyConnection, query: str, parameters: list | None = None) -> list[dict[str, Any]]:

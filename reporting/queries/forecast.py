@@ -8,13 +8,17 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from reporting.queries.common import COMPANY, dicts, has_table
+from reporting.queries.common import COMPANY, dicts, has_table, with_columns
 
 SCOPE_ORDER = "case scope_type when 'company' then 0 when 'team' then 1 else 2 end, scope_id, metric"
 # The company's won-amount target per month: its company scope row (never a team's or a rep's target).
 COMPANY_WON_AMOUNT_TARGET = (
     f"select month_start, target from marts.kpi_target_attainment where {COMPANY} and metric = 'won_amount'"
 )
+
+
+# which probabilities weight the published pipeline, and why (kpi_forecast_monthly, docs/forecast.md)
+PUBLISHED_METHOD = ("model_weighted_amount", "weighted_method", "weighted_method_reason")
 
 
 class BrierScores(NamedTuple):
@@ -41,19 +45,22 @@ def targets(con: duckdb.DuckDBPyConnection, month: date, *, company_only: bool =
 
 def forecast_months(con: duckdb.DuckDBPyConnection, months: int) -> list[dict[str, Any]]:
     """Company forecast at the latest as-of date for its month and the `months - 1` next ones, with the company's
-    won-amount target of each month (None without one)."""
+    won-amount target of each month (None without one). weighted_amount is the published figure: the stage-weighted
+    one when weighted_method is stage_probability (the model scored worse lately; weighted_method_reason says so)."""
     if not has_table(con, "kpi_forecast_monthly"):
         return []
     company_target = COMPANY_WON_AMOUNT_TARGET
+    monthly = with_columns(con, "kpi_forecast_monthly", PUBLISHED_METHOD)
     if not has_table(con, "kpi_target_attainment"):
         company_target = "select null::date as month_start, null::double as target where false"
     return dicts(
         con,
         f"""with latest as (select max(as_of_date) as as_of_date from marts.kpi_forecast_monthly),
-                 company_forecast as (select * from marts.kpi_forecast_monthly where {COMPANY}),
+                 company_forecast as (select * from {monthly} where {COMPANY}),
                  company_target as ({company_target})
             select f.as_of_date, f.month_start, f.open_deals, f.open_pipeline_amount, f.weighted_amount,
-                   f.stage_weighted_amount, company_target.target
+                   f.stage_weighted_amount, f.model_weighted_amount, f.weighted_method,
+                   f.weighted_method_reason, company_target.target
             from company_forecast as f
             inner join latest on f.as_of_date = latest.as_of_date
             left join company_target on f.month_start = company_target.month_start

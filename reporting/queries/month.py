@@ -8,11 +8,9 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from reporting.queries.common import COMPANY, columns, dicts, has_table
+from reporting.queries.common import COMPANY, dicts, has_table, with_columns
 
 ALERT_REASONS = ("stalled", "no_follow_up", "overdue", "overdue_follow_up", "skipped_stage")
-# Columns of kpi_open_deal_alerts that only newer marts have: the drivers of the deal's win probability.
-OPTIONAL_ALERT_COLUMNS = ("p_win_reasons", "p_win_reasons_zh")
 FUNNEL_COLUMNS = (
     "pipeline_key",
     "stage_key",
@@ -95,23 +93,25 @@ def alert_summary(con: duckdb.DuckDBPyConnection) -> AlertSummary | None:
     return AlertSummary(as_of, deals, {reason: counts.get(reason, 0) for reason in ALERT_REASONS})
 
 
-def deals_to_review(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
-    """One row per flagged open deal, most reasons first, then the largest amount, then the longest silence.
+FORECAST_COLUMNS = ("p_win", "p_win_reasons", "p_win_reasons_zh")  # fct_forecast_opportunities, latest as-of date
 
-    The rows carry the OPTIONAL_ALERT_COLUMNS the table has."""
+
+def deals_to_review(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
+    """One row per flagged open deal, most reasons first, then the largest amount, then the longest silence; with
+    the forecast's p_win and why it differs from the stage probability (p_win_reasons, p_win_reasons_zh)."""
     if not has_table(con, "kpi_open_deal_alerts"):
         return []
-    present = columns(con, "kpi_open_deal_alerts")
-    optional = "".join(f", max({c}) as {c}" for c in OPTIONAL_ALERT_COLUMNS if c in present)
+    alerts = with_columns(con, "kpi_open_deal_alerts", FORECAST_COLUMNS)
+    reasons = ", ".join(f"any_value({name}) as {name}" for name in FORECAST_COLUMNS)
     return dicts(
         con,
         f"""select opportunity_id, any_value(owner_id) as owner_id, any_value(team) as team,
                   any_value(pipeline_key) as pipeline_key, any_value(stage_key) as stage_key,
                   max(amount) as amount, max(days_in_stage) as days_in_stage,
                   max(days_since_last_touch) as days_since_last_touch,
-                  list(reason order by reason) as reasons, string_agg(reason_detail, '; ' order by reason) as detail
-                  {optional}
-           from marts.kpi_open_deal_alerts
+                  list(reason order by reason) as reasons, string_agg(reason_detail, '; ' order by reason) as detail,
+                  {reasons}
+           from {alerts} as alerts
            group by opportunity_id
            order by count(*) desc, max(amount) desc nulls last, max(days_since_last_touch) desc nulls last,
                     opportunity_id

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+import forecast.chain
 import forecast.predict
 from forecast import forecast_opportunities
 from forecast.logit import LogisticModel, fit_logistic
@@ -132,9 +133,23 @@ def test_a_failed_fit_falls_back_for_that_date(monkeypatch: pytest.MonkeyPatch, 
 
 def test_a_non_finite_prediction_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        forecast.predict, "_fit_and_predict", lambda train, target, levels: np.full(len(target), np.nan)
+        forecast.predict,
+        "_fit_and_predict",
+        lambda train, still_open, target, levels: (np.full(len(target), np.nan), {}),
     )
     out = _checked(forecast_opportunities(simulate(), TZ))
     late = out.filter(pl.col("training_deals") >= MIN_TRAINING_DEALS)
     assert set(late["p_win_method"]) == {"stage_probability"}
     assert late["p_win_fallback_reason"].str.contains("p_win not strictly inside (0, 1)", literal=True).all()
+
+
+def test_a_failing_stage_move_chain_leaves_the_model_on_the_stage_probability_offset(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(forecast.chain, "_pipeline_chain", broken)
+    out = _checked(forecast_opportunities(simulate(), TZ))
+    assert (out.filter(pl.col("training_deals") >= 30)["p_win_method"] == "model").all()
+    assert "stage-move chain left out: LinAlgError: Singular matrix" in caplog.text

@@ -126,3 +126,41 @@ def test_the_kpi_report_shows_the_coming_months_and_the_backtest(con) -> None:  
     text = "\n".join(forecast_lines(con))
     assert f"Won-amount forecast as of {latest:%Y-%m-%d}" in text
     assert f"{latest.year}-12" in text and "Backtest Brier score" in text
+
+
+def test_calibration_bands_hold_the_observed_rate_and_flag_the_stage_tables_over_promise(con) -> None:  # noqa: ANN001
+    rows = con.sql("select * from marts.kpi_forecast_calibration").pl()
+    assert (rows["observed_win_rate_lower"] <= rows["observed_win_rate"]).all()
+    assert (rows["observed_win_rate"] <= rows["observed_win_rate_upper"]).all()
+    inside = (rows["mean_predicted"] >= rows["observed_win_rate_lower"]) & (
+        rows["mean_predicted"] <= rows["observed_win_rate_upper"]
+    )
+    assert (inside == rows["within_band"]).all()
+    # the demo's stage table promises 80 % where about 55 % are won: outside its band
+    late = rows.filter((pl.col("method") == "stage_probability") & (pl.col("bucket") == 8))
+    assert late.height == 1 and not late["within_band"][0]
+
+
+def test_the_published_pipeline_uses_the_model_when_it_scored_better_lately(con) -> None:  # noqa: ANN001
+    methods = con.execute("select distinct weighted_method, weighted_method_reason from marts.kpi_forecast_monthly")
+    assert methods.fetchall() == [("model", None)]
+    differs = con.execute(
+        "select count(*) from marts.kpi_forecast_monthly where weighted_amount <> model_weighted_amount"
+    )
+    assert differs.fetchone()[0] == 0
+
+
+def test_the_alerts_carry_the_latest_p_win_and_its_reasons(con) -> None:  # noqa: ANN001
+    rows = con.sql(
+        """select a.opportunity_id, a.p_win, a.p_win_reasons, a.p_win_reasons_zh, f.p_win as forecast_p_win
+           from marts.kpi_open_deal_alerts as a
+           left join marts.fct_forecast_opportunities as f
+               on a.opportunity_id = f.opportunity_id
+               and f.as_of_date = (select max(as_of_date) from marts.fct_forecast_opportunities)"""
+    ).pl()
+    assert rows.height > 50
+    assert (rows["p_win"] == rows["forecast_p_win"]).all()
+    assert rows["p_win_reasons"].is_not_null().mean() > 0.9
+    assert (
+        rows["p_win_reasons"].str.contains("longer in").any() and rows["p_win_reasons_zh"].str.contains("未跟进").any()
+    )

@@ -9,7 +9,7 @@ import pytest
 from forecast.design import Design
 from forecast.logit import FitError, fit_logistic, logit, sigmoid
 from forecast.shrinkage import MAX_PRIOR_DEALS, prior_strength, shrunk_rates
-from forecast.timing import close_timing
+from forecast.timing import close_timing, kaplan_meier
 
 
 def test_small_groups_are_shrunk_harder_towards_the_pooled_rate() -> None:
@@ -53,7 +53,30 @@ def test_close_timing_falls_back_from_stage_to_pipeline_to_everyone() -> None:
     targets = pl.DataFrame({"pipeline_key": ["a", "a", "b"], "state": ["s1", "s2", "s9"]})
     timed = close_timing(won, targets, horizon_days=90)
     assert timed["share_within_horizon"].to_list() == [0.5, 0.5, 9 / 15]
-    assert timed["median_remaining_days"].to_list()[:2] == [105.0, 105.0]
+    # the Kaplan-Meier median: the first time half the winners have closed
+    assert timed["median_remaining_days"].to_list() == [10.0, 10.0, 10.0]
+
+
+def test_close_timing_counts_deals_still_open_as_censored_not_as_missing() -> None:
+    """20 deals won after 20 days; 40 deals still open after 60 days, each with p_win 0.6 (24 winners to come).
+    Counting only the wins seen says "20 days, all within 90"; with the open deals censored, 24 of 44 expected
+    winners have not closed by day 60: the median is past 60 days and P(within 90) at most 20/44."""
+    won = pl.DataFrame({"pipeline_key": ["a"] * 20, "state": ["s1"] * 20, "remaining_days": [20.0] * 20})
+    waiting = pl.DataFrame(
+        {"pipeline_key": ["a"] * 40, "state": ["s1"] * 40, "elapsed_days": [60.0] * 40, "weight": [0.6] * 40}
+    )
+    targets = pl.DataFrame({"pipeline_key": ["a"], "state": ["s1"]})
+    naive = close_timing(won, targets, horizon_days=90)
+    assert naive["median_remaining_days"][0] == 20.0 and naive["share_within_horizon"][0] == 1.0
+    censored = close_timing(won, targets, horizon_days=90, waiting=waiting)
+    assert censored["share_within_horizon"][0] == pytest.approx(20 / 44)
+    assert censored["median_remaining_days"][0] == 60.0  # never down to half: the longest time seen, a lower bound
+
+
+def test_kaplan_meier_without_censoring_is_the_empirical_distribution() -> None:
+    times = np.array([5.0, 10.0, 10.0, 40.0, 100.0])
+    median, share = kaplan_meier(times, np.ones(5), np.ones(5), horizon_days=50)
+    assert median == 10.0 and share == pytest.approx(0.8)
 
 
 def test_perfect_separation_with_a_weak_penalty_converges_to_finite_coefficients() -> None:

@@ -45,3 +45,18 @@ def test_forecast_lines_read_the_published_file_layout(tmp_path) -> None:
     with duckdb.connect(str(path), read_only=True) as con:
         lines = forecast_lines(con)
     assert any(line.split()[:3] == ["2026-12", "4", "5"] for line in lines)
+
+
+def test_forecast_lines_warn_when_the_stage_probabilities_weight_the_pipeline() -> None:
+    reason = "model Brier score 0.25 worse than the stage probabilities (0.2) on the last 3 backtest dates"
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.kpi_forecast_monthly as select date '2026-11-29' as as_of_date, "
+        "date '2026-12-01' as month_start, 'company' as scope_type, 'all' as scope_id, 1 as open_deals, "
+        "10.0 as open_pipeline_amount, 5.0 as weighted_amount, 5.0 as stage_weighted_amount, "
+        f"4.0 as model_weighted_amount, 'stage_probability' as weighted_method, '{reason}' as weighted_method_reason"
+    )
+    lines = forecast_lines(con)
+    assert "stage (see !)" in lines[2]
+    assert lines[-1] == f"  ! WARNING: {reason}"

@@ -1,10 +1,11 @@
 """One row per open opportunity per as-of date: p_win, expected close month and the static stage probability.
 
 Thin on purpose: read the refs, hand them to the tested `forecast` package, return its frame. The
-method (point-in-time snapshots, regularized logistic regression, shrunk owner and source rates) is
-described in docs/forecast.md. The forecast is optional: should it fail as a whole (each as-of date
-already falls back on its own), the table is left empty, the KPI marts use the stage probabilities,
-and the warning test `assert_forecast_covers_the_open_deals` says so.
+method (point-in-time snapshots, a stage-move Markov chain per owner and source as the offset of a
+regularized logistic regression, per-deal reasons, censored close timing) is described in
+docs/forecast.md. The forecast is optional: should it fail as a whole (each as-of date already falls
+back on its own), the table is left empty, the KPI marts use the stage probabilities, and the warning
+test `assert_forecast_covers_the_open_deals` says so.
 """
 
 import logging

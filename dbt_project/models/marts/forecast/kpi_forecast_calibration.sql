@@ -4,6 +4,9 @@
   calibrated method has observed_win_rate close to mean_predicted in every bucket. The `model` rows
   hold only predictions the model made: at an as-of date where p_win fell back to the stage
   probabilities, its deals count under `stage_probability` only.
+  Confidence band: the 95 % Wilson score interval of the observed win rate (z = 1.96), which stays inside
+  [0, 1] and is honest for small buckets; within_band says whether mean_predicted lies inside it (a bucket
+  outside its band is miscalibrated beyond what chance explains).
 -#}
 with
 
@@ -47,7 +50,7 @@ bucketed as (
 
 ),
 
-final as (
+buckets as (
 
     select
         method,
@@ -60,6 +63,37 @@ final as (
 
     from bucketed
     group by method, bucket
+
+),
+
+wilson as (
+
+    select
+        *,
+        (observed_win_rate + 1.96 * 1.96 / (2 * deals)) / (1 + 1.96 * 1.96 / deals) as band_centre,
+        1.96 * sqrt(observed_win_rate * (1 - observed_win_rate) / deals + 1.96 * 1.96 / (4.0 * deals * deals))
+            / (1 + 1.96 * 1.96 / deals) as band_half_width
+
+    from buckets
+
+),
+
+final as (
+
+    select
+        method,
+        bucket,
+        bucket_lower,
+        bucket_upper,
+        deals,
+        mean_predicted,
+        observed_win_rate,
+        cast(greatest(band_centre - band_half_width, 0) as double) as observed_win_rate_lower,
+        cast(least(band_centre + band_half_width, 1) as double) as observed_win_rate_upper,
+        mean_predicted between greatest(band_centre - band_half_width, 0)
+            and least(band_centre + band_half_width, 1) as within_band
+
+    from wilson
 
 )
 

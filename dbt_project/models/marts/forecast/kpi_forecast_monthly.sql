@@ -4,6 +4,10 @@
   probabilities, and for months already past the amount actually won. Scopes follow kpi_monthly:
   the opportunity's current owner and that owner's team. Months: those any open deal is expected to
   close in, and the as-of month and the two after it (so a month with actuals but no forecast shows).
+  weighted_amount is the published figure: the model's (model_weighted_amount) unless the model scored
+  worse than the stage probabilities on the latest backtest dates (the last `forecast_recent_dates`, default
+  3, with scored deals, Brier pooled by deals); then it is the stage-weighted amount, and
+  weighted_method / weighted_method_reason say so on every row.
 -#}
 with
 
@@ -22,6 +26,56 @@ opportunities as (
 latest as (
 
     select max(as_of_date) as latest_as_of_date from forecasts
+
+),
+
+backtest as (
+
+    select * from {{ ref('kpi_forecast_backtest') }}
+
+),
+
+recent_dates as (
+
+    select as_of_date
+    from backtest
+    where method = 'model' and deals > 0 and brier_score is not null
+    order by as_of_date desc
+    limit {{ var('forecast_recent_dates', 3) }}
+
+),
+
+recent_scores as (
+
+    select
+        count(distinct backtest.as_of_date) as dates,
+        min(backtest.as_of_date) as first_date,
+        max(backtest.as_of_date) as last_date,
+        sum(backtest.brier_score * backtest.deals) filter (where backtest.method = 'model')
+            / nullif(sum(backtest.deals) filter (where backtest.method = 'model'), 0) as model_brier,
+        sum(backtest.brier_score * backtest.deals) filter (where backtest.method = 'stage_probability')
+            / nullif(sum(backtest.deals) filter (where backtest.method = 'stage_probability'), 0) as stage_brier
+
+    from backtest
+    inner join recent_dates
+        on backtest.as_of_date = recent_dates.as_of_date
+
+),
+
+published_method as (
+
+    select
+        case when model_brier > stage_brier then 'stage_probability' else 'model' end as weighted_method,
+        case
+            when model_brier > stage_brier
+                then 'model Brier score ' || cast(round(model_brier, 3) as varchar)
+                    || ' worse than the stage probabilities'' ' || cast(round(stage_brier, 3) as varchar)
+                    || ' on the last ' || cast(dates as varchar) || ' backtest dates ('
+                    || cast(first_date as varchar) || ' to ' || cast(last_date as varchar)
+                    || '): the pipeline is weighted by the stage probabilities'
+        end as weighted_method_reason
+
+    from recent_scores
 
 ),
 
@@ -148,7 +202,13 @@ final as (
         rows_wanted.scope_type,
         rows_wanted.scope_id,
         cast(coalesce(pipeline.open_pipeline_amount, 0) as double) as open_pipeline_amount,
-        cast(coalesce(pipeline.weighted_amount, 0) as double) as weighted_amount,
+        cast(
+            case
+                when published_method.weighted_method = 'stage_probability'
+                    then coalesce(pipeline.stage_weighted_amount, 0)
+                else coalesce(pipeline.weighted_amount, 0)
+            end as double
+        ) as weighted_amount,
         cast(coalesce(pipeline.stage_weighted_amount, 0) as double) as stage_weighted_amount,
         case
             when {{ dbt.dateadd('month', 1, 'rows_wanted.month_start') }} <= latest.latest_as_of_date
@@ -158,10 +218,15 @@ final as (
             when {{ dbt.dateadd('month', 1, 'rows_wanted.month_start') }} <= latest.latest_as_of_date
                 then cast(coalesce(open_deals_won.actual_won_amount_open_deals, 0) as double)
         end as actual_won_amount_open_deals,
-        cast(coalesce(pipeline.open_deals, 0) as integer) as open_deals
+        cast(coalesce(pipeline.open_deals, 0) as integer) as open_deals,
+        cast(coalesce(pipeline.weighted_amount, 0) as double) as model_weighted_amount,
+        coalesce(published_method.weighted_method, 'model') as weighted_method,
+        published_method.weighted_method_reason
 
     from rows_wanted
     cross join latest
+    left join published_method
+        on true
     left join pipeline
         on rows_wanted.as_of_date = pipeline.as_of_date
         and rows_wanted.month_start = pipeline.month_start

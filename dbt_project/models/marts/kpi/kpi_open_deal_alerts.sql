@@ -17,6 +17,8 @@
     has no known days in stage and is never `stalled`.
   threshold_days / metric_days carry the numbers behind the flag; reason_detail says it in words.
   thresholds are those of the latest data month (int_stage_advance_thresholds: the whole history).
+  p_win and its reasons (p_win_reasons, p_win_reasons_zh) come from the forecast's latest as-of date
+  (fct_forecast_opportunities: the day after the latest data date); NULL without a forecast for the deal.
 -#}
 with
 
@@ -47,6 +49,20 @@ stages_reached as (
 data_bounds as (
 
     select * from {{ ref('int_kpi_data_bounds') }}
+
+),
+
+forecasts as (
+
+    select * from {{ ref('fct_forecast_opportunities') }}
+
+),
+
+latest_forecasts as (
+
+    select opportunity_id, p_win, p_win_reasons, p_win_reasons_zh
+    from forecasts
+    where as_of_date = (select max(as_of_date) from forecasts)
 
 ),
 
@@ -198,7 +214,7 @@ final as (
 
     select
         latest_data_date as as_of_date,
-        opportunity_id,
+        alerts.opportunity_id,
         reason,
         owner_id,
         team,
@@ -215,9 +231,14 @@ final as (
         cast(threshold_sample_deals as integer) as threshold_sample_deals,
         skipped_stages,
         reason_detail,
-        next_followup_at
+        next_followup_at,
+        cast(latest_forecasts.p_win as double) as p_win,
+        latest_forecasts.p_win_reasons,
+        latest_forecasts.p_win_reasons_zh
 
     from alerts
+    left join latest_forecasts
+        on alerts.opportunity_id = latest_forecasts.opportunity_id
 
 )
 
