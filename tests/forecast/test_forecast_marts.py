@@ -32,9 +32,16 @@ def warehouse(reference: Deployment) -> Path:
 
 
 @pytest.fixture(scope="module")
-def con(warehouse: Path):  # noqa: ANN201
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        yield connection
+def connection(warehouse: Path):  # noqa: ANN201
+    with duckdb.connect(str(warehouse), read_only=True) as opened:
+        yield opened
+
+
+@pytest.fixture
+def con(connection: duckdb.DuckDBPyConnection):  # noqa: ANN201
+    """A cursor per test: a result one test leaves unfetched cannot block the next."""
+    with connection.cursor() as cursor:
+        yield cursor
 
 
 def _pooled(con: duckdb.DuckDBPyConnection, column: str) -> dict[str, float]:
