@@ -20,6 +20,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 # Every test deployment records its runs in its own Dagster instance, beside its warehouse (the default when
 # DAGSTER_HOME is unset): tests running at the same time must not share one `duckdb` pool slot.
 os.environ.pop("DAGSTER_HOME", None)
+# What plain `dbt` commands (the dbt unit tests) build into; the session's `dbt parse` renders the same path into
+# its parse state, which the unit tests then reuse (tests/dbt/test_unit_tests.py). Pipeline runs pass their own.
+UNIT_WAREHOUSE = Path(__file__).resolve().parents[1] / "dbt_project" / "target" / "unit_tests" / "stagewise.duckdb"
+os.environ["STAGEWISE_WAREHOUSE"] = str(UNIT_WAREHOUSE)
 
 from tests.pipeline import Deployment, marts_content, run_stagewise  # noqa: E402
 
@@ -27,8 +31,9 @@ from tests.pipeline import Deployment, marts_content, run_stagewise  # noqa: E40
 REFERENCE_SCALE = 1.0
 REFERENCE_SEED = 7
 REFERENCE_GROUP = "reference"
-# The groups that take longest start first (the arrival drop lives through the faults: 4 runs and 2 kills).
-FIRST_GROUPS = ("matrix-arrival", REFERENCE_GROUP)
+# The groups that take longest start first (the arrival drop lives through the faults: 3 runs and 2 kills), then
+# the drop it is compared with at its end (tests/e2e/matrix.py), so that another worker has built it by then.
+FIRST_GROUPS = ("matrix-arrival", "matrix-arrival_all_at_once", REFERENCE_GROUP)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,11 @@
 
 Production runs build without them (`dbt build --exclude test_type:unit`): they test the code, not the
 data, so they belong here. They need only the relations' column types, which the reference run built.
+
+dbt starts from the parse state of the session's prepared manifest instead of parsing the whole project again:
+that state holds when the profile renders the same warehouse path, so tests/conftest.py points
+STAGEWISE_WAREHOUSE (which plain `dbt` commands read) at UNIT_WAREHOUSE for the whole session, and the
+reference warehouse is copied there.
 """
 
 from __future__ import annotations
@@ -15,12 +20,17 @@ from pathlib import Path
 
 from tests.pipeline import Deployment
 
+from tests.conftest import UNIT_WAREHOUSE
+
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
 
-def test_every_dbt_unit_test_passes(reference: Deployment, tmp_path: Path) -> None:
-    warehouse = tmp_path / "stagewise.duckdb"
+def test_every_dbt_unit_test_passes(reference: Deployment, dbt_manifest: Path, tmp_path: Path) -> None:
+    warehouse = UNIT_WAREHOUSE
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(reference.warehouse, warehouse)  # unit tests may write; keep the reference intact
+    (tmp_path / "target").mkdir()
+    shutil.copyfile(dbt_manifest.with_name("partial_parse.msgpack"), tmp_path / "target" / "partial_parse.msgpack")
     command = [
         str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit",
         "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path),

@@ -9,4 +9,4 @@ from tests.e2e.matrix import Matrix
 
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
-    return Matrix(tmp_path_factory.mktemp("matrix"))
+    return Matrix.for_session(tmp_path_factory)

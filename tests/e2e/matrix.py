@@ -1,11 +1,16 @@
 """Running the drops of the end-to-end matrix: which drops exist, how each is run, and which xdist group runs it.
 
 Each drop is built and run the first time a test asks for it, in-process, on the worker that holds its
-group (the arrival pair shares one), so that each drop runs once per session.
+group, so that each drop runs once per session. The arrival pair is two groups: the incremental drop lives
+through the faults on one worker while another builds the all-at-once drop it is compared with. That one is
+built in a folder all workers share, under a lock: whichever worker asks first builds it, the other reads it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,8 +38,8 @@ ARRIVALS = ("arrival_incremental", "arrival_all_at_once")
 
 
 def _group(name: str) -> str:
-    """The xdist group of a drop: its runs happen on one worker, once (the arrival pair together)."""
-    return "matrix-arrival" if name in ARRIVALS else f"matrix-{name}"
+    """The xdist group of a drop: its runs happen on one worker, once."""
+    return "matrix-arrival" if name == "arrival_incremental" else f"matrix-{name}"
 
 
 def drops_param(names) -> list:  # noqa: ANN001
@@ -95,11 +100,31 @@ def _all_at_once_job(root: Path) -> DropRun:
     return drop
 
 
+def _build_shared(root: Path, job: Callable[[Path], DropRun]) -> DropRun:
+    """`job(root)` once for every worker of the session: the first builds under the lock, the others load it."""
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = root.with_suffix(".pickle")
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        drop = job(root)
+        done.write_bytes(pickle.dumps(drop))
+        return drop
+
+
 class Matrix:
     """The drops, each built and run the first time a test asks for it (on the worker of its group)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root, self.built = root, {}
+    def __init__(self, root: Path, shared: Path) -> None:
+        self.root, self.shared, self.built = root, shared, {}
+
+    @classmethod
+    def for_session(cls, factory: pytest.TempPathFactory) -> Matrix:
+        """Under xdist every worker has its own base folder; their parent is the session's, shared by all."""
+        base = factory.getbasetemp()
+        shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+        return cls(factory.mktemp("matrix"), shared / "matrix-shared")
 
     def __getitem__(self, name: str) -> DropRun:
         if name not in self.built:
@@ -107,7 +132,7 @@ class Matrix:
             if name == "arrival_incremental":
                 self.built[name] = _incremental_job(root)
             elif name == "arrival_all_at_once":
-                self.built[name] = _all_at_once_job(root)
+                self.built[name] = _build_shared(self.shared / name, _all_at_once_job)
             else:
                 self.built[name] = _drop_job(root, DROPS[name])
         return self.built[name]
