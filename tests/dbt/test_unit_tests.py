@@ -18,9 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.pipeline import Deployment
-
 from tests.conftest import UNIT_WAREHOUSE
+from tests.pipeline import Deployment
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 
