@@ -17,8 +17,8 @@ import duckdb
 
 READERS = {
     ".csv": "read_csv('{path}', all_varchar = true, header = true)",
-    ".jsonl": "read_json('{path}', format = 'newline_delimited', records = false)",
-    ".json": "read_json('{path}', records = false)",
+    ".jsonl": "read_json('{path}', format = 'newline_delimited', sample_size = -1)",
+    ".json": "read_json('{path}', sample_size = -1)",
 }
 
 

@@ -55,14 +55,24 @@ class RunResult:
         return sum(s for k, s in self.phases.items() if k.startswith("ingest "))
 
 
+def _commit() -> str:
+    """The commit measured; "-dirty" when files other than the results themselves differ from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=Path(__file__).parent,
+                              check=True).stdout  # fmt: skip
+
+    try:
+        changed = [line[3:] for line in git("status", "--porcelain").splitlines()]
+        return git("rev-parse", "--short", "HEAD").strip() + ("-dirty" if set(changed) - {"bench/RESULTS.md"} else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def machine() -> dict[str, str]:
     memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), "0")  # fmt: skip
-    try:
-        commit = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, check=True).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+    commit = _commit()
     return {
         "commit": commit,
         "date": f"{datetime.now(UTC):%Y-%m-%d}",
