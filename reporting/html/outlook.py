@@ -141,8 +141,10 @@ def forecast_section(con: duckdb.DuckDBPyConnection, t: Labels) -> list:
         currency = q.reporting_currency(con)
         points = [{"month": f"{r['month_start']:%Y-%m}", "model": r["weighted_amount"],
                    "stage": r["stage_weighted_amount"], "target": r["target"]} for r in rows]  # fmt: skip
+        blocks.append(Note(t("forecast.note", date=f"{rows[0]['as_of_date']:%Y-%m-%d}", currency=currency)))
+        if rows[0]["weighted_method"] == "stage_probability":  # the model scored worse lately: say so
+            blocks.append(Note(t("forecast.switched")))  # the figures: weighted_method_reason, stagewise kpi
         blocks += [
-            Note(t("forecast.note", date=f"{rows[0]['as_of_date']:%Y-%m-%d}", currency=currency)),
             charts.forecast(points, t, currency),
             Table([t(f"forecast.{h}") for h in FORECAST_HEADERS], [_forecast_row(t, r) for r in rows]),
         ]

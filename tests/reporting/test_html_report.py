@@ -154,6 +154,17 @@ def test_forecast_uses_the_latest_as_of_date_and_compares_brier_scores(en):
     assert rows_of(forecast.split("<h3>")[1])[0] == ["2026-09-01", "10", "0.100", "0.200"]
 
 
+def test_a_forecast_switched_to_the_stage_probabilities_says_so_in_both_languages(tmp_path):
+    marts = build_marts(tmp_path / "marts.duckdb")
+    with duckdb.connect(str(marts)) as con:
+        con.execute("alter table kpi_forecast_monthly add column weighted_method varchar default 'stage_probability'")
+        con.execute("alter table kpi_forecast_monthly add column weighted_method_reason varchar default 'worse lately'")
+    en, zh = section(_render(marts, "en"), "forecast"), section(_render(marts, "zh"), "forecast")
+    assert "the model-weighted column uses the stage probabilities." in en
+    assert "已改用阶段概率加权" in zh and "worse lately" not in zh
+    assert "uses the stage probabilities" not in section(_render(build_marts(tmp_path / "m2.duckdb"), "en"), "forecast")
+
+
 def test_new_customers_by_source(en):
     rows = rows_of(section(en, "channels"))
     assert rows[0][0] == "转介绍" and rows[0][1:6] == ["4", "2", "1", "50,000", "3"]
