@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import polars as pl
 
 from forecast.inputs import History
+from tests.forecast.rows import history_from_rows
 
-TIME = pl.Datetime("us", "UTC")
 ALWAYS = datetime(1900, 1, 1, tzinfo=UTC)
 STAGES = (("s1", 1, 0.2), ("s2", 2, 0.5))
 
@@ -73,27 +72,11 @@ def history_of(deals: list[Deal], touches: list[tuple[str, datetime]] | None = N
         for seq, (state, at) in enumerate(states, start=1):
             transitions.append((d.opportunity_id, seq, previous, state, at))
             previous = state
-    return History.from_frames(
-        transitions=pl.DataFrame(
-            transitions, orient="row",
-            schema={"opportunity_id": pl.String, "seq": pl.Int64, "from_state": pl.String, "to_state": pl.String,
-                    "transitioned_at": TIME},
-        ),
-        opportunities=pl.DataFrame(
-            [(d.opportunity_id, "p", "unknown") for d in deals], orient="row",
-            schema=["opportunity_id", "pipeline_key", "lead_source"],
-        ),
-        owners=pl.DataFrame(
-            [(d.opportunity_id, d.owner_id, ALWAYS) for d in deals], orient="row",
-            schema={"opportunity_id": pl.String, "owner_id": pl.String, "valid_from": TIME},
-        ),
-        amounts=pl.DataFrame(
-            [(d.opportunity_id, d.amount, ALWAYS) for d in deals if d.amount is not None], orient="row",
-            schema={"opportunity_id": pl.String, "amount": pl.Float64, "valid_from": TIME},
-        ),
-        touches=pl.DataFrame(touches or [], orient="row", schema={"opportunity_id": pl.String, "touched_at": TIME}),
-        stages=pl.DataFrame(
-            [("p", key, order, prob, False) for key, order, prob in STAGES], orient="row",
-            schema=["pipeline_key", "stage_key", "stage_order", "probability", "is_required"],
-        ),
-    )  # fmt: skip
+    return history_from_rows(
+        transitions,
+        [(d.opportunity_id, "p", "unknown") for d in deals],
+        [(d.opportunity_id, d.owner_id, ALWAYS) for d in deals],
+        [(d.opportunity_id, d.amount, ALWAYS) for d in deals if d.amount is not None],
+        touches or [],
+        [("p", key, order, prob, False) for key, order, prob in STAGES],
+    )

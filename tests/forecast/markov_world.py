@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from forecast.inputs import History
+from tests.forecast.rows import TIME, history_from_rows
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 HISTORY_DAYS = 548  # a year and a half of data
@@ -46,7 +47,6 @@ REOPEN_TO = 1
 SOURCES = {"referral": (0.2, 0.5), "web": (0.4, 0.0), "event": (0.15, 0.2), "ads": (0.25, -0.45)}  # share, effect
 TEAMS = {"华东": 0.25, "华南": 0.0, "华北": -0.25}
 N_REPS = 12
-TIME = pl.Datetime("us", "UTC")
 LOST, WON = len(STAGES), len(STAGES) + 1  # chain indices after the stages: lost (transient: may reopen), won
 
 
@@ -143,35 +143,8 @@ def simulate(seed: int = 11) -> World:
         for _ in range(rng.poisson(0.4 * life / 7)):
             touches.append((opp, created + timedelta(days=float(rng.uniform(0, life)))))
     end = START + timedelta(days=HISTORY_DAYS)
-    stage_table = pl.DataFrame(
-        [(PIPELINE, key, i + 1, prob, False) for i, (key, prob, _) in enumerate(STAGES)],
-        schema=["pipeline_key", "stage_key", "stage_order", "probability", "is_required"],
-        orient="row",
-    )
-    history = History.from_frames(
-        transitions=pl.DataFrame(
-            transitions,
-            schema={
-                "opportunity_id": pl.String,
-                "seq": pl.Int64,
-                "from_state": pl.String,
-                "to_state": pl.String,
-                "transitioned_at": TIME,
-            },
-            orient="row",
-        ),  # fmt: skip
-        opportunities=pl.DataFrame(
-            opportunities, schema=["opportunity_id", "pipeline_key", "lead_source"], orient="row"
-        ),
-        owners=pl.DataFrame(
-            owners, schema={"opportunity_id": pl.String, "owner_id": pl.String, "valid_from": TIME}, orient="row"
-        ),  # fmt: skip
-        amounts=pl.DataFrame(
-            amounts, schema={"opportunity_id": pl.String, "amount": pl.Float64, "valid_from": TIME}, orient="row"
-        ),  # fmt: skip
-        touches=pl.DataFrame(touches, schema={"opportunity_id": pl.String, "touched_at": TIME}, orient="row"),
-        stages=stage_table,
-    )
+    stages = [(PIPELINE, key, i + 1, prob, False) for i, (key, prob, _) in enumerate(STAGES)]
+    history = history_from_rows(transitions, opportunities, owners, amounts, touches, stages)
     exact = pl.DataFrame(
         [
             (rep, source, STAGES[s][0], float(h))

@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import polars as pl
 
 from forecast.inputs import History
+from tests.forecast.rows import history_from_rows
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 STAGES = (("open", 1, 0.2, False), ("demo", 2, 0.4, True), ("offer", 3, 0.7, False))
 OWNERS = {"alice": 0.8, "bob": 0.0, "carol": -0.8}
 SOURCES = {"referral": 0.6, "web": 0.0, "ads": -0.6}
-TIME = pl.Datetime("us", "UTC")
 
 
 def _at(days: float) -> datetime:
@@ -50,33 +49,6 @@ def simulate(n_deals: int = 400, days: int = 365, seed: int = 3) -> History:
                 break
         else:
             transitions.append((opp, seq, state, "won", _at(t)))
-    return History.from_frames(
-        transitions=pl.DataFrame(
-            transitions,
-            schema={
-                "opportunity_id": pl.String,
-                "seq": pl.Int64,
-                "from_state": pl.String,
-                "to_state": pl.String,
-                "transitioned_at": TIME,
-            },
-            orient="row",
-        ),  # fmt: skip
-        opportunities=pl.DataFrame(
-            opportunities, schema=["opportunity_id", "pipeline_key", "lead_source"], orient="row"
-        ),
-        owners=pl.DataFrame(
-            owners, schema={"opportunity_id": pl.String, "owner_id": pl.String, "valid_from": TIME}, orient="row"
-        ),  # fmt: skip
-        amounts=pl.DataFrame(
-            amounts, schema={"opportunity_id": pl.String, "amount": pl.Float64, "valid_from": TIME}, orient="row"
-        ),  # fmt: skip
-        touches=pl.DataFrame(
-            touches, schema={"opportunity_id": pl.String, "touched_at": TIME, "k": pl.Int64}, orient="row"
-        ).drop("k"),  # fmt: skip
-        stages=pl.DataFrame(
-            [("p1", key, order, prob, required) for key, order, prob, required in STAGES],
-            schema=["pipeline_key", "stage_key", "stage_order", "probability", "is_required"],
-            orient="row",
-        ),
-    )
+    stages = [("p1", key, order, prob, required) for key, order, prob, required in STAGES]
+    touches = [(opp, at) for opp, at, _ in touches]
+    return history_from_rows(transitions, opportunities, owners, amounts, touches, stages)
