@@ -44,15 +44,24 @@ def _month(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a month: expected YYYY-MM, e.g. 2026-10") from None
 
 
+def _marts_source(warehouse: str) -> Path | None:
+    """Where `kpi` and `report` read the marts; None, with the reason on stderr, when nothing was built yet."""
+    from storage import WarehouseFiles
+
+    source = WarehouseFiles(Path(warehouse)).marts_source()
+    if not source.exists():
+        print(f"No warehouse at {warehouse}: run `stagewise run` first.", file=sys.stderr)
+        return None
+    return source
+
+
 def _kpi(args: argparse.Namespace) -> int:
     from reporting.html import report_name
     from reporting.terminal import headline
     from storage import WarehouseFiles, connect
 
-    files = WarehouseFiles(Path(args.warehouse))
-    source = files.marts_source()
-    if not source.exists():
-        print(f"No warehouse at {args.warehouse}: run `stagewise run` first.", file=sys.stderr)
+    files, source = WarehouseFiles(Path(args.warehouse)), _marts_source(args.warehouse)
+    if source is None:
         return 2
     with connect(source, read_only=True) as con:
         print(headline(con, args.month))
@@ -66,10 +75,8 @@ def _report(args: argparse.Namespace) -> int:
     from reporting import html as kpi_page
     from storage import WarehouseFiles, connect
 
-    files = WarehouseFiles(Path(args.warehouse))
-    source = files.marts_source()
-    if not source.exists():
-        print(f"No warehouse at {args.warehouse}: run `stagewise run` first.", file=sys.stderr)
+    files, source = WarehouseFiles(Path(args.warehouse)), _marts_source(args.warehouse)
+    if source is None:
         return 2
     with connect(source, read_only=True) as con:
         page = kpi_page.render(con, args.month, args.lang)
