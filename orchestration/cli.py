@@ -33,6 +33,7 @@ def _run(args: argparse.Namespace) -> int:
         warehouse=Path(args.warehouse),
         stages=Path(args.stages) if args.stages else None,
         full_refresh=args.full_refresh,
+        rebuild=args.rebuild,
     )
 
 
@@ -105,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="rebuild the incremental message pairs from scratch (never needed for new deliveries)",
+    )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build, check and publish even when nothing changed since the last published build",
     )
     run.set_defaults(func=_run)
 

@@ -6,6 +6,7 @@ The run is recorded in the same Dagster instance as the UI's runs (see `orchestr
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import time
 import traceback
@@ -63,11 +64,14 @@ def run_pipeline(
     stages: Path | None = None,
     full_refresh: bool = False,
     out: TextIO | None = None,
+    rebuild: bool = False,
     instance: dg.DagsterInstance | None = None,
 ) -> int:
     """Materialize everything from `extracts` into `warehouse`; progress and summary go to `out` (stdout).
 
-    The run is recorded in `instance`, by default the one of `orchestration.lib.instance.cli_instance`.
+    The run is recorded in `instance`, by default the one of `orchestration.lib.instance.cli_instance`. When nothing
+    changed since the last published build (no new file loaded, same stage configuration and project) the run
+    stops after the load manifest and its raw checks, unless `rebuild` or `full_refresh`.
     Nothing is kept between calls: each call builds its definitions from its own settings.
     """
     out = out or sys.stdout
@@ -86,10 +90,10 @@ def run_pipeline(
     with contextlib.ExitStack() as stack:
         if instance is None:
             instance = stack.enter_context(cli_instance(warehouse))
-        return _execute(settings, full_refresh, out, instance)
+        return _execute(settings, {"full_refresh": full_refresh, "rebuild": rebuild}, out, instance)
 
 
-def _execute(settings: StagewiseSettings, full_refresh: bool, out: TextIO, instance: dg.DagsterInstance) -> int:
+def _execute(settings: StagewiseSettings, build: dict[str, bool], out: TextIO, instance: dg.DagsterInstance) -> int:
     from orchestration.definitions import build_defs
     from orchestration.defs.automation.schedules import refresh_all
     from orchestration.lib.dbt import DBT_PROJECT, prepare_manifest
@@ -123,10 +127,13 @@ def _execute(settings: StagewiseSettings, full_refresh: bool, out: TextIO, insta
             _notify_failure(settings, [], log_path, out)
             return 1
         run_config = {
-            "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+            "ops": {"dbt_models": {"config": build}},
             "loggers": {"console": {}},  # only the concise progress logger on the terminal
         }
-        result = job.execute_in_process(run_config=run_config, instance=instance, tags=run_tags(), raise_on_error=False)
+        with _plan_notes_to(log):
+            result = job.execute_in_process(
+                run_config=run_config, instance=instance, tags=run_tags(), raise_on_error=False
+            )
     try:
         _print_summary(result, extracts, warehouse, started_at, failure_tables, out)
     except Exception as exc:  # noqa: BLE001 - the summary only reports: the run's outcome stands without it
@@ -142,8 +149,31 @@ def _execute(settings: StagewiseSettings, full_refresh: bool, out: TextIO, insta
         )
         _notify_failure(settings, reasons, log_path, out)
         return 1
+    if not _built_models(result):
+        print(
+            "\nNothing new since the last published build: dbt, its checks, publishing and the report were "
+            "skipped; the published marts are those of that build (`--rebuild` builds anyway).",
+            file=out,
+        )
     print(f"\nstagewise run finished in {elapsed:.0f}s. Full log: {log_path}", file=out)
     return 0
+
+
+@contextlib.contextmanager
+def _plan_notes_to(log: TextIO):
+    """Dagster's execution plan notes (e.g. that a skipped build's checks gave no result) go to the run log, not
+    to the terminal: the progress lines already say which steps were skipped."""
+    plan_logger = logging.getLogger("dagster._core.execution.plan.active")
+    handler = logging.StreamHandler(log)
+    plan_logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        plan_logger.removeHandler(handler)
+
+
+def _built_models(result: dg.ExecuteInProcessResult) -> bool:
+    return any(event.asset_key.path[0] == "marts" for event in result.get_asset_materialization_events())
 
 
 def _notify_failure(settings: StagewiseSettings, reasons: list[str], log_path: Path, out: TextIO) -> None:

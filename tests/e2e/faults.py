@@ -3,7 +3,9 @@
 `live_through_faults` runs, on the incrementally fed arrival deployment:
   1. while a reader (a BI tool) holds the published marts of the first delivery: a `stagewise run` killed while
      it ingests the second delivery, then a run to the end, which publishes the second delivery;
-  2. every file re-delivered under a new name, a run killed in dbt, then a run to the end (nothing new to load).
+  2. every file re-delivered under a new name, a run forced to rebuild (`--rebuild`: duplicates change nothing) killed
+     in dbt, then a run to the end: the build that did not finish is redone although nothing new was loaded;
+  3. a run with nothing new: it stops after the load manifest and leaves the published marts untouched.
 It records what each step left behind in `seen`; tests/e2e/test_faults.py asserts on it. The kills are
 real SIGKILLs of a `stagewise run` child process; every other run is in-process.
 """
@@ -26,10 +28,10 @@ LAST_INGEST_STEP = "gx_raw__crm__stage_changes"  # the last step before dbt in t
 CHATS = "select coalesce(sum(wecom_chat_cnt), 0) from marts.fct_rep_daily_activity"  # 0 until the 2nd delivery
 
 
-def run_and_kill_after(deployment: Deployment, marker: str, delay: float = 0.0) -> str:
+def run_and_kill_after(deployment: Deployment, marker: str, delay: float = 0.0, *options: str) -> str:
     """Start `stagewise run`, wait for `marker` in its progress output, then SIGKILL the whole process group."""
     command = [sys.executable, "-u", "-m", "orchestration.cli", "run", "--extracts", str(deployment.extracts),
-               "--warehouse", str(deployment.warehouse)]  # fmt: skip
+               "--warehouse", str(deployment.warehouse), *options]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)  # fmt: skip
     seen = []
@@ -58,7 +60,7 @@ def _scalar(path: Path, sql: str) -> tuple:
 
 
 def live_through_faults(d: Deployment, runs: list[RunOutcome], seen: dict) -> None:
-    """Steps 1-2 above, on a deployment whose first delivery ran and whose second delivery is written."""
+    """Steps 1-3 above, on a deployment whose first delivery ran and whose second delivery is written."""
     published = _mtime(d.published)
     with duckdb.connect(str(d.published), read_only=True) as reader:  # a BI tool, open all through step 1
         seen["chats_seen_by_reader_before"] = reader.execute(CHATS).fetchone()[0]
@@ -75,11 +77,15 @@ def live_through_faults(d: Deployment, runs: list[RunOutcome], seen: dict) -> No
         shutil.copy(path, path.with_name("zz-redelivered-" + path.name))
     seen["redelivered"] = len(originals)
     published = _mtime(d.published)
-    run_and_kill_after(d, LAST_INGEST_STEP, delay=8.0)
+    run_and_kill_after(d, LAST_INGEST_STEP, 8.0, "--rebuild")
     seen["published_untouched_by_dbt_kill"] = _mtime(d.published) == published
     runs.append(run_stagewise(d, persistent=True))
     seen["rerun_after_dbt_kill"] = runs[-1].output
     seen["marts_after_dbt_kill"] = marts_content(d.published)
+    published = _mtime(d.published)
+    runs.append(run_stagewise(d))
+    seen["nothing_new_run"] = runs[-1].output
+    seen["published_untouched_by_nothing_new"] = _mtime(d.published) == published
     with duckdb.connect(str(d.warehouse), read_only=True) as con:
         seen["redelivered_statuses"] = dict(con.execute(
             "select status, count(*) from raw._load_manifest where file_path like '%zz-redelivered-%' group by 1"

@@ -49,6 +49,18 @@ def test_a_run_with_nothing_new_to_load_changes_nothing_and_records_no_file_twic
 
 
 @on_drop("arrival_incremental")
+def test_a_build_killed_half_way_is_redone_and_then_a_run_with_nothing_new_stops_after_ingest(arrival):
+    drop, _ = arrival
+    skipped = "Nothing new since the last published build"
+    assert skipped not in drop.seen["rerun_after_dbt_kill"]  # the killed build never counted as published
+    assert "ok   published__marts" in drop.seen["rerun_after_dbt_kill"]
+    assert skipped in drop.seen["nothing_new_run"]
+    assert "skip  published__marts" in drop.seen["nothing_new_run"]
+    assert "ok   dbt_models" in drop.seen["nothing_new_run"]
+    assert drop.seen["published_untouched_by_nothing_new"]
+
+
+@on_drop("arrival_incremental")
 def test_reader_holding_published_marts_neither_blocks_nor_sees_half_state(arrival):
     drop, uninterrupted = arrival
     assert drop.seen["chats_seen_by_reader_before"] == 0  # the first delivery has no WeCom data

@@ -11,7 +11,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.automation.schedules import refresh_all
 from orchestration.lib.dbt import DBT_PROJECT, dbt_vars, profile_vars
+from orchestration.lib.unchanged import already_published, build_fingerprint, forget_published
 from orchestration.settings import StagewiseSettings
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -33,6 +35,23 @@ class StagewiseTranslator(DagsterDbtTranslator):
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
+    # The scheduled/sensor job and `stagewise run` skip the build when the last published one had the same inputs;
+    # `rebuild: true` (or a full refresh, or materializing a selection from the UI) always builds.
+    rebuild: bool = False
+
+
+def _nothing_new(context: dg.AssetExecutionContext, settings: StagewiseSettings, config: DbtBuildConfig) -> bool:
+    if config.full_refresh or config.rebuild or context.is_subset or context.job_name != refresh_all.name:
+        return False
+    fingerprint = build_fingerprint(settings)
+    if already_published(settings.warehouse_path, settings.files.published, fingerprint):
+        context.log.info(
+            "nothing new since the last published build (inputs %s): dbt build, checks, publishing and the report "
+            "skipped; the published marts stand",
+            fingerprint[:12],
+        )
+        return True
+    return False
 
 
 @dbt_assets(
@@ -44,6 +63,9 @@ class DbtBuildConfig(dg.Config):
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: StagewiseSettings, config: DbtBuildConfig
 ) -> Iterator[Any]:
+    if _nothing_new(context, settings, config):
+        return  # no model materialized: the checks, publishing and reports downstream are skipped
+    forget_published(settings.warehouse_path)  # a build that does not finish must not count as published
     # The stage settings and the warehouse path (profiles.yml reads it) travel as dbt vars.
     build_vars = {**dbt_vars(settings.stage_config()), **profile_vars(settings.warehouse_path)}
     # Unit tests check the code, not the data: they run in the test suite, not in production builds.

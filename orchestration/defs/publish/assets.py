@@ -9,6 +9,7 @@ The copying lives in `storage.publish`; this asset only schedules it and records
 import dagster as dg
 
 from orchestration.defs.dbt.assets import dbt_models
+from orchestration.lib.unchanged import build_fingerprint, remember_published
 from orchestration.settings import StagewiseSettings
 from storage import PublishRefused, publish_marts
 
@@ -29,6 +30,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: StagewiseSettin
         tables = publish_marts(files.warehouse, files.published)
     except PublishRefused as exc:
         raise dg.Failure(description=str(exc)) from exc
+    remember_published(files.warehouse, build_fingerprint(settings))  # the next run with nothing new stops early
     context.log.info("published %d mart tables to %s", len(tables), files.published)
     return dg.MaterializeResult(
         metadata={"path": str(files.published), "tables": ", ".join(tables), "table_count": len(tables)}
