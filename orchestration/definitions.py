@@ -15,6 +15,7 @@ import dagster as dg
 
 from orchestration.defs.automation.schedules import daily_refresh
 from orchestration.lib.dbt import dbt_resource
+from orchestration.lib.instance import sqlite_sync_normal
 from orchestration.settings import StagewiseSettings, settings_from_env
 
 
@@ -30,4 +31,5 @@ def build_defs(settings: StagewiseSettings) -> dg.Definitions:
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    sqlite_sync_normal()  # the run workers of `dagster dev` load this module: their event writes, like the CLI's
     return build_defs(settings_from_env())
