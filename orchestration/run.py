@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 import dagster as dg
+from dagster._core.utils import make_new_run_id
 
 from ingest.stages import StageConfigError, load_stage_config
-from orchestration.lib.instance import cli_instance, release_dead_runs, run_tags
+from orchestration.lib.instance import cli_instance, event_shards_open, release_dead_runs, run_tags
 from orchestration.settings import StagewiseSettings
 from storage import WarehouseFiles
 
@@ -130,9 +131,10 @@ def _execute(settings: StagewiseSettings, build: dict[str, bool], out: TextIO, i
             "ops": {"dbt_models": {"config": build}},
             "loggers": {"console": {}},  # only the concise progress logger on the terminal
         }
-        with _plan_notes_to(log):
+        run_id = make_new_run_id()
+        with _plan_notes_to(log), event_shards_open(instance, run_id):
             result = job.execute_in_process(
-                run_config=run_config, instance=instance, tags=run_tags(), raise_on_error=False
+                run_config=run_config, instance=instance, tags=run_tags(), raise_on_error=False, run_id=run_id
             )
     try:
         _print_summary(result, extracts, warehouse, started_at, failure_tables, out)

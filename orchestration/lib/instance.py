@@ -8,6 +8,9 @@ Dagster's SQLite storages run in WAL mode but commit with `synchronous = FULL`: 
 this kind of disk, and a run writes a few thousand events (every dbt model, test and check). `sqlite_sync_normal`
 makes Dagster's SQLite connections in this process commit with `synchronous = NORMAL`, SQLite's recommended setting
 for WAL: a killed process loses nothing committed, only a power cut can lose the last commits, never consistency.
+Dagster also opens and closes a connection per event, and SQLite checkpoints (with an fsync) whenever the last
+connection to a WAL database closes: `event_shards_open` keeps one idle connection to the run's event databases
+for the run, so that happens once.
 
 A run killed half-way stays STARTED and may keep a `duckdb` pool slot, which would make the next run wait
 forever. Every command-line run records its process id and host in tags; the next run marks such a run
@@ -21,11 +24,12 @@ import shutil
 import socket
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.dagster_run import FINISHED_STATUSES, NOT_FINISHED_STATUSES
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -62,6 +66,21 @@ def cli_instance(warehouse: Path) -> Iterator[dg.DagsterInstance]:
     sqlite_sync_normal()
     with dg.DagsterInstance.from_config(str(home)) as instance:
         yield instance
+
+
+@contextmanager
+def event_shards_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[None]:
+    """One idle connection to each SQLite event database the run `run_id` writes (its own and the index), held
+    while the run executes; nothing for other storages (the tests' in-memory instance, Postgres)."""
+    storage = instance.event_log_storage
+    with ExitStack() as held:
+        if isinstance(storage, SqliteEventLogStorage):
+            for shard in (INDEX_SHARD_NAME, run_id):
+                connection = sqlite3.connect(storage.path_for_shard(shard), timeout=30)
+                held.callback(connection.close)
+                connection.execute("pragma journal_mode = WAL")  # Dagster's own setting, before it creates the file
+                connection.execute("select count(*) from sqlite_master").fetchall()  # now it holds the WAL open
+        yield
 
 
 def run_tags() -> dict[str, str]:
