@@ -170,11 +170,8 @@ def validate_sql(warehouse: Path, jobs: Sequence[tuple[SuiteSpec, str]]) -> list
 
 
 def _is_empty(warehouse: Path, query: str) -> bool:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(f"select not exists ({query})").fetchone()[0]
-    finally:
-        con.close()
 
 
 def validate_frame(frame: Any, spec: SuiteSpec) -> SuiteResult:
