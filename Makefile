@@ -35,7 +35,7 @@ run: install
 ## test: the whole suite (unit, dbt unit tests, definitions, end to end)
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -n auto --dist loadgroup --durations=15
 
 ## dev: the Dagster UI on the demo extracts (http://127.0.0.1:3000)
 dev: install
