@@ -100,16 +100,23 @@ def _context(gx: Any) -> Any:
     return context
 
 
-def existing_relations(warehouse: Path) -> set[str]:
-    """`schema.name` of every table and view in the warehouse (read-only, connection closed at once)."""
+def _relations_and_empty(warehouse: Path, jobs: Sequence[tuple[SuiteSpec, str]]) -> tuple[set[str], set[str]]:
+    """Every `schema.name` in the warehouse, and the suites whose run batch has no rows (read-only, closed at once)."""
     if not warehouse.exists():
-        return set()
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
-    finally:
-        con.close()
-    return {r[0] for r in rows}
+        return set(), set()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        relations = {
+            r[0]
+            for r in con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+        }
+        empty = {
+            spec.name
+            for spec, query in jobs
+            if spec.batch != "whole_table"
+            and spec.table in relations
+            and con.execute(f"select not exists ({query})").fetchone()[0]
+        }
+    return relations, empty
 
 
 @contextmanager
@@ -132,15 +139,14 @@ def _sql_datasource(gx: Any, warehouse: Path) -> Iterator[Any]:
 
 def validate_sql(warehouse: Path, jobs: Sequence[tuple[SuiteSpec, str]]) -> list[SuiteResult]:
     """Validate each (suite, batch query) inside DuckDB; a suite whose table is missing is skipped, not failed."""
-    relations = existing_relations(warehouse)
+    relations, empty = _relations_and_empty(warehouse, jobs)
     results: list[SuiteResult] = []
     todo = []
     for spec, query in jobs:
         if spec.table not in relations:
             note = f"table missing: {spec.table} does not exist in {warehouse.name} yet; suite skipped"
             results.append(SuiteResult(spec.name, spec.layer, spec.table, "skipped", None, 0.0, note=note))
-        elif spec.batch != "whole_table" and _is_empty(warehouse, query):
-            # a batch of what this run loaded, and it loaded nothing: nothing to validate (no GX context opened)
+        elif spec.name in empty:  # a batch of what this run loaded, and it loaded nothing: no GX context opened
             note = "no rows loaded by this run: nothing to validate"
             results.append(SuiteResult(spec.name, spec.layer, spec.table, "passed", 0, 0.0, note=note))
         else:
@@ -167,11 +173,6 @@ def validate_sql(warehouse: Path, jobs: Sequence[tuple[SuiteSpec, str]]) -> list
     finally:
         con.close()
     return results
-
-
-def _is_empty(warehouse: Path, query: str) -> bool:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(f"select not exists ({query})").fetchone()[0]
 
 
 def validate_frame(frame: Any, spec: SuiteSpec) -> SuiteResult:
