@@ -41,9 +41,11 @@ def _measure(command: list[str]) -> dict:
 def _run(label: str, extracts: Path, warehouse: Path) -> RunResult:
     command = [sys.executable, "-m", "orchestration.cli", "run", "--extracts", str(extracts),
                "--warehouse", str(warehouse)]  # fmt: skip
+    started = time.time()
     report = _measure(command)
     results = warehouse.parent / "dbt_target" / "run_results.json"
-    nodes = json.loads(results.read_text(encoding="utf-8"))["results"] if results.exists() else []
+    built = results.exists() and results.stat().st_mtime >= started  # a run with nothing new builds nothing
+    nodes = json.loads(results.read_text(encoding="utf-8"))["results"] if built else []
     result = RunResult.from_output(label, report, nodes)
     print(f"{label:<14} {result.seconds:8.1f} s  peak {result.peak_bytes / 2**30:5.2f} GiB", flush=True)
     return result
