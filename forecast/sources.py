@@ -21,6 +21,13 @@ RELATIONS = (
     "int_messages_paired",
     "int_prospect_records_linked",
 )
+# The columns read where the forecast needs few of a large relation (every message pair, every activity): the rest
+# of the relation never reaches Python. The other relations are read whole.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "int_messages_paired": ("external_userid", "sent_at"),
+    "stg_crm__activities": ("opportunity_id", "occurred_at"),
+    "int_prospect_records_linked": ("record_type", "record_id", "prospect_id"),
+}
 BEGINNING = datetime(1900, 1, 1)
 
 
@@ -65,8 +72,13 @@ def _touches(
     return pl.concat([crm, wecom.with_columns(pl.col("touched_at").cast(crm.schema["touched_at"]))])
 
 
-def history_from(read: Callable[[str], pl.DataFrame]) -> History:
-    """`read(model_name)` returns that relation as a polars frame."""
+def history_from(read_columns: Callable[[str, tuple[str, ...] | None], pl.DataFrame]) -> History:
+    """`read_columns(model_name, columns)` returns those columns of that relation (all of them for None) as a polars
+    frame."""
+
+    def read(name: str) -> pl.DataFrame:
+        return read_columns(name, COLUMNS.get(name))
+
     opps = read("fct_opportunities")
     stages = read("dim_stages").filter(pl.col("state_kind") == "stage")
     return History.from_frames(

@@ -32,7 +32,7 @@ def model(dbt, session):
     timezone = dbt.config.get("business_timezone")
     horizon_days = int(dbt.config.get("forecast_horizon_days"))
     try:
-        history = history_from(lambda name: relations[name].pl())
+        history = history_from(lambda name, columns: relations[name].select(*(columns or ("*",))).pl())
         forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days)
     except Exception as exc:  # noqa: BLE001 - an optional product must never stop the KPI marts
         logging.getLogger("stagewise.forecast").warning("forecast failed, left empty: %s: %s", type(exc).__name__, exc)
