@@ -54,3 +54,27 @@ def export_raw(warehouse: os.PathLike, raw_dir: os.PathLike) -> list[str]:
             staging.rename(final)
             shutil.rmtree(old, ignore_errors=True)
     return tables
+
+
+def lake_tables(lake_dir: os.PathLike, schema: str) -> dict[str, Path]:
+    """The tables a Spark build left in the lake for `schema` (its warehouse directory `<schema>.db/<table>/`),
+    by name: each folder holds the table's Parquet part files."""
+    folder = Path(lake_dir) / f"{schema}.db"
+    if not folder.is_dir():
+        return {}
+    return {p.name: p for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))}
+
+
+def attach_lake_schema(con, lake_dir: os.PathLike, schema: str, as_schema: str | None = None) -> list[str]:
+    """Views in DuckDB schema `as_schema` (default: the same name) over the lake's tables of `schema`, read in
+    place, nothing copied; a table without part files (no rows) is left out. Returns the view names."""
+    as_schema = as_schema or schema
+    con.execute(f'create schema if not exists "{as_schema}"')
+    names = []
+    for name, folder in lake_tables(lake_dir, schema).items():
+        if not any(folder.glob("*.parquet")):
+            continue
+        files = (folder / "*.parquet").as_posix().replace("'", "''")
+        con.execute(f'create or replace view "{as_schema}"."{name}" as select * from read_parquet(\'{files}\')')
+        names.append(name)
+    return names

@@ -37,3 +37,15 @@
     {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
     {{ return(sql) }}
 {% endmacro %}
+
+{#-
+  dbt.listagg in the order asked for, NULL when there is nothing to list, like DuckDB's string_agg: dbt-spark's
+  own ignores the order and returns '' for an empty group. `order_by_clause`: 'order by <one expression>'.
+-#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- set order_key = (order_by_clause or '') | replace('order by', '') | trim -%}
+    {%- set pairs = "collect_list(named_struct('k', " ~ (order_key or 'null') ~ ", 'v', " ~ measure ~ '))' -%}
+    {%- set ordered = 'transform(array_sort(filter(' ~ pairs ~ ', p -> p.v is not null)), p -> p.v)' -%}
+    {%- set listed = 'slice(' ~ ordered ~ ', 1, ' ~ limit_num ~ ')' if limit_num else ordered -%}
+    case when count({{ measure }}) > 0 then array_join({{ listed }}, {{ delimiter_text }}) end
+{%- endmacro %}

@@ -104,3 +104,16 @@
 {% macro spark__real(text) -%}
     {{ text }}D
 {%- endmacro %}
+
+{#- Replace every match of a regular expression (DuckDB replaces the first one unless given 'g'). -#}
+{% macro regexp_replace_all(expr, pattern_literal, replacement_literal) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'stagewise')(expr, pattern_literal, replacement_literal)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expr, pattern_literal, replacement_literal) -%}
+    regexp_replace({{ expr }}, {{ pattern_literal }}, {{ replacement_literal }}, 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expr, pattern_literal, replacement_literal) -%}
+    regexp_replace({{ expr }}, {{ pattern_literal }}, {{ replacement_literal }})
+{%- endmacro %}
