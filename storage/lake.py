@@ -44,9 +44,7 @@ def export_raw(warehouse: os.PathLike, raw_dir: os.PathLike) -> list[str]:
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
             target = (staging / PARQUET_NAME).as_posix().replace("'", "''")
-            con.execute(
-                f"copy (select * from {RAW_SCHEMA}.\"{table}\" order by all) to '{target}' (format parquet)"
-            )
+            con.execute(f"copy (select * from {RAW_SCHEMA}.\"{table}\" order by all) to '{target}' (format parquet)")
             old = raw_dir / f".{table}.old"
             shutil.rmtree(old, ignore_errors=True)
             if final.exists():
