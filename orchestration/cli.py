@@ -33,6 +33,7 @@ def _run(args: argparse.Namespace) -> int:
         warehouse=Path(args.warehouse),
         stages=Path(args.stages) if args.stages else None,
         full_refresh=args.full_refresh,
+        engine=args.engine,
     )
 
 
@@ -105,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="rebuild the incremental message pairs from scratch (never needed for new deliveries)",
+    )
+    run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where dbt builds: DuckDB (default) or a local Spark (docs/scale-out.md)",
     )
     run.set_defaults(func=_run)
 

@@ -64,6 +64,7 @@ def run_pipeline(
     full_refresh: bool = False,
     out: TextIO | None = None,
     instance: dg.DagsterInstance | None = None,
+    engine: str = "",
 ) -> int:
     """Materialize everything from `extracts` into `warehouse`; progress and summary go to `out` (stdout).
 
@@ -81,7 +82,10 @@ def run_pipeline(
         print(f"stagewise run: stage configuration rejected, nothing was run. {exc}", file=sys.stderr)
         return 2
     settings = StagewiseSettings(
-        extracts_dir=str(extracts), warehouse=str(warehouse), stages_file=str(stages.resolve()) if stages else ""
+        extracts_dir=str(extracts),
+        warehouse=str(warehouse),
+        stages_file=str(stages.resolve()) if stages else "",
+        engine=engine,  # empty: duckdb (orchestration/lib/engine.py)
     )
     with contextlib.ExitStack() as stack:
         if instance is None:

@@ -63,15 +63,25 @@ def lake_tables(lake_dir: os.PathLike, schema: str) -> dict[str, Path]:
     return {p.name: p for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith((".", "_"))}
 
 
-def attach_lake_schema(con, lake_dir: os.PathLike, schema: str, as_schema: str | None = None) -> list[str]:
+def attach_lake_schema(
+    con, lake_dir: os.PathLike, schema: str, as_schema: str | None = None, replace: bool = False
+) -> list[str]:
     """Views in DuckDB schema `as_schema` (default: the same name) over the lake's tables of `schema`, read in
-    place, nothing copied; a table without part files (no rows) is left out. Returns the view names."""
+    place, nothing copied; a table without part files (no rows) is left out. `replace`: a table of the same
+    name already there (an earlier DuckDB build's) is dropped first. Returns the view names."""
     as_schema = as_schema or schema
     con.execute(f'create schema if not exists "{as_schema}"')
+    existing = dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables where table_schema = ?", [as_schema]
+        ).fetchall()
+    )
     names = []
     for name, folder in lake_tables(lake_dir, schema).items():
         if not any(folder.glob("*.parquet")):
             continue
+        if replace and existing.get(name) == "BASE TABLE":
+            con.execute(f'drop table "{as_schema}"."{name}"')
         files = (folder / "*.parquet").as_posix().replace("'", "''")
         con.execute(f'create or replace view "{as_schema}"."{name}" as select * from read_parquet(\'{files}\')')
         names.append(name)
