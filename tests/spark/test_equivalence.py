@@ -2,7 +2,7 @@
 
 One small generated drop is loaded by ingest into a DuckDB warehouse, whose schema `raw` is exported to the lake
 (storage.lake). dbt then builds every model and seed of the project twice from it: `--target duckdb` into the
-warehouse, `--target spark` (a local Spark in session mode, 2 cores, 3 GiB) into the lake. Every table and
+warehouse, `--target spark` (a local Spark in session mode, 2 cores, 2 GiB) into the lake. Every table and
 view of schema `marts`, the funnel and the forecast included, must hold the same rows: text, dates and
 instants exactly, numbers within 1e-9 relative. The data tests are left out here: they check the data, which
 is the same on both engines, and on Spark they would double the test's time (they pass there too:
