@@ -34,6 +34,7 @@ def _run(args: argparse.Namespace) -> int:
         stages=Path(args.stages) if args.stages else None,
         full_refresh=args.full_refresh,
         rebuild=args.rebuild,
+        engine=args.engine,
     )
 
 
@@ -111,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild",
         action="store_true",
         help="build, check and publish even when nothing changed since the last published build",
+    )
+    run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where dbt builds: DuckDB (default) or a local Spark (docs/scale-out.md)",
     )
     run.set_defaults(func=_run)
 

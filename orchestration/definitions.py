@@ -22,7 +22,7 @@ from orchestration.settings import StagewiseSettings, settings_from_env
 def build_defs(settings: StagewiseSettings) -> dg.Definitions:
     loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
     policy = dg.Definitions(
-        resources={"settings": settings, "dbt": dbt_resource()},
+        resources={"settings": settings, "dbt": dbt_resource(settings.dbt_engine)},
         schedules=[daily_refresh(settings.business_timezone())],
         executor=dg.in_process_executor,
     )

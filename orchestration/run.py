@@ -67,6 +67,7 @@ def run_pipeline(
     out: TextIO | None = None,
     rebuild: bool = False,
     instance: dg.DagsterInstance | None = None,
+    engine: str = "",
 ) -> int:
     """Materialize everything from `extracts` into `warehouse`; progress and summary go to `out` (stdout).
 
@@ -86,7 +87,10 @@ def run_pipeline(
         print(f"stagewise run: stage configuration rejected, nothing was run. {exc}", file=sys.stderr)
         return 2
     settings = StagewiseSettings(
-        extracts_dir=str(extracts), warehouse=str(warehouse), stages_file=str(stages.resolve()) if stages else ""
+        extracts_dir=str(extracts),
+        warehouse=str(warehouse),
+        stages_file=str(stages.resolve()) if stages else "",
+        engine=engine,  # empty: duckdb (orchestration/lib/engine.py)
     )
     with contextlib.ExitStack() as stack:
         if instance is None:

@@ -9,6 +9,7 @@
 - STAGEWISE_SALT (optional, default `stagewise`): salt for hashing mobile numbers (read by dbt_project.yml).
 - STAGEWISE_WECOM_WEBHOOK (optional): a WeCom group robot's webhook; the morning summary and failure notices go
   there (`stagewise run` reads it too when its settings name none).
+- STAGEWISE_ENGINE (optional, default `duckdb`): `spark` builds the dbt project on Spark (docs/scale-out.md).
 - STAGEWISE_REPORT_URL (optional): where managers open the reports folder (a URL), named in the summary;
   empty: the folder's path.
 
@@ -43,6 +44,7 @@ class StagewiseSettings(dg.ConfigurableResource):
     stages_file: str = ""  # empty: <extracts>/pipelines.yml if present, else the project default
     wecom_webhook: str = ""  # empty: STAGEWISE_WECOM_WEBHOOK, else nothing is posted
     report_url: str = ""  # empty: the reports folder's path
+    engine: str = ""  # empty: duckdb; `spark`: dbt builds on Spark (orchestration/lib/engine.py)
 
     def webhook_url(self) -> str:
         """The WeCom robot to post to: this setting, else STAGEWISE_WECOM_WEBHOOK; empty: none."""
@@ -59,6 +61,13 @@ class StagewiseSettings(dg.ConfigurableResource):
     @property
     def warehouse_path(self) -> Path:
         return Path(self.warehouse).expanduser().resolve()
+
+    @property
+    def dbt_engine(self) -> str:
+        """The engine dbt builds on: `duckdb` (the default) or `spark`."""
+        from orchestration.lib.engine import engine_name
+
+        return engine_name(self.engine)
 
     @property
     def files(self) -> WarehouseFiles:
@@ -99,4 +108,5 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> StagewiseSett
         stages_file=env.get("STAGEWISE_STAGES", ""),
         wecom_webhook=env.get("STAGEWISE_WECOM_WEBHOOK", ""),
         report_url=env.get("STAGEWISE_REPORT_URL", ""),
+        engine=env.get("STAGEWISE_ENGINE", ""),
     )

@@ -4,6 +4,8 @@ Beside the warehouse the pipeline writes (`<dir>/stagewise.duckdb`, or any name)
 - `marts.duckdb`: the read-only copy of the marts that BI tools and `stagewise kpi` open;
 - `reports/`: the managers' KPI report and the data validation report;
 - `logs/`: one log file per `stagewise run`;
+- `lake/`: the engine-neutral files: `lake/raw/<table>/` the raw layer as Parquet (storage.lake), and the
+  Spark target's tables (its warehouse directory and metastore, docs/scale-out.md);
 - `dbt_target/`: dbt's artefacts of this deployment's builds (compiled SQL, run results, and the partial-parse
   state that lets the next build skip re-parsing an unchanged project).
 """
@@ -34,6 +36,15 @@ class WarehouseFiles:
     @property
     def logs_dir(self) -> Path:
         return self.warehouse.parent / "logs"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.warehouse.parent / "lake"
+
+    @property
+    def raw_lake_dir(self) -> Path:
+        """Schema `raw` as Parquet, one folder per table (storage.lake.export_raw)."""
+        return self.lake_dir / "raw"
 
     @property
     def dbt_target(self) -> Path:

@@ -32,8 +32,9 @@ REFERENCE_SCALE = 1.0
 REFERENCE_SEED = 7
 REFERENCE_GROUP = "reference"
 # The groups that take longest start first (the arrival drop lives through the faults: 3 runs and 2 kills), then
-# the drop it is compared with at its end (tests/e2e/matrix.py), so that another worker has built it by then.
-FIRST_GROUPS = ("matrix-arrival", "matrix-arrival_all_at_once", REFERENCE_GROUP)
+# the drop it is compared with at its end (tests/e2e/matrix.py), so that another worker has built it by then, then
+# the Spark build (tests/spark) on that other worker.
+FIRST_GROUPS = ("matrix-arrival", "matrix-arrival_all_at_once", "spark-equivalence", REFERENCE_GROUP)
 
 
 @pytest.fixture(scope="session")

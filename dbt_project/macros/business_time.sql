@@ -50,7 +50,7 @@
     to_utc_timestamp(cast({{ d }} as timestamp), '{{ var("business_timezone") }}')
 {%- endmacro %}
 
-{#- Elapsed days between two instants, fractional (hours / 24). -#}
+{#- Elapsed days between two instants, fractional (whole seconds / 86400), a DOUBLE on every engine. -#}
 {% macro days_between(start_ts, end_ts) -%}
-    ({{ dbt.datediff(start_ts, end_ts, 'second') }} / 86400.0)
+    (cast({{ dbt.datediff(start_ts, end_ts, 'second') }} as double) / 86400)
 {%- endmacro %}

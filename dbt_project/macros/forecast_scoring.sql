@@ -15,7 +15,7 @@
         {{ forecasts }}.p_close_90d_if_won,
         {{ forecasts }}.p_win_method,
         {{ opportunities }}.outcome,
-        case when {{ opportunities }}.outcome = 'won' then 1.0 else 0.0 end as won,
+        case when {{ opportunities }}.outcome = 'won' then {{ real('1.0') }} else {{ real('0.0') }} end as won,
         {{ opportunities }}.outcome in ('won', 'lost') as has_known_outcome,
         {{ opportunities }}.outcome = 'won'
             and {{ to_business_date(opportunities ~ '.closed_at') }} < {{ horizon_end }}

@@ -32,7 +32,7 @@ closed_deal_events as (
         0 as new_leads,
         0 as converted_leads,
         0 as new_customers,
-        0.0 as new_customer_amount
+        {{ real('0.0') }} as new_customer_amount
 
     from opportunities
     where outcome in ('won', 'lost')
@@ -52,22 +52,22 @@ lead_events as (
     select
         cast({{ dbt.date_trunc('month', 'prospects.first_contact_date') }} as date) as month_start,
         'lead' as event_type,
-        cast(null as varchar) as opportunity_id,
+        cast(null as {{ dbt.type_string() }}) as opportunity_id,
         prospects.prospect_id,
         prospects.attributed_rep_id as rep_id,
         rep_teams.team,
         prospects.lead_source,
-        cast(null as varchar) as pipeline_key,
+        cast(null as {{ dbt.type_string() }}) as pipeline_key,
         0 as won_deals,
         0 as lost_deals,
-        0.0 as won_amount,
-        0.0 as lost_amount,
+        {{ real('0.0') }} as won_amount,
+        {{ real('0.0') }} as lost_amount,
         0 as won_deals_unconverted,
         cast(null as double) as sales_cycle_days,
         1 as new_leads,
         case when prospects_converted.prospect_id is not null then 1 else 0 end as converted_leads,
         0 as new_customers,
-        0.0 as new_customer_amount
+        {{ real('0.0') }} as new_customer_amount
 
     from prospects
     left join prospects_converted
@@ -104,8 +104,8 @@ new_customer_events as (
         pipeline_key,
         0 as won_deals,
         0 as lost_deals,
-        0.0 as won_amount,
-        0.0 as lost_amount,
+        {{ real('0.0') }} as won_amount,
+        {{ real('0.0') }} as lost_amount,
         0 as won_deals_unconverted,
         cast(null as double) as sales_cycle_days,
         0 as new_leads,

@@ -1,10 +1,10 @@
 {#- Mobile numbers leave staging only as a salted SHA-256 of their normalized digits (contract §3). -#}
 {% macro normalized_mobile(col) -%}
     case
-        when length(regexp_replace({{ col }}, '[^0-9]', '', 'g')) = 13
-             and regexp_replace({{ col }}, '[^0-9]', '', 'g') like '86%'
-            then substr(regexp_replace({{ col }}, '[^0-9]', '', 'g'), 3)
-        else nullif(regexp_replace({{ col }}, '[^0-9]', '', 'g'), '')
+        when length({{ regexp_replace_all(col, "'[^0-9]'", "''") }}) = 13
+             and {{ regexp_replace_all(col, "'[^0-9]'", "''") }} like '86%'
+            then substr({{ regexp_replace_all(col, "'[^0-9]'", "''") }}, 3)
+        else nullif({{ regexp_replace_all(col, "'[^0-9]'", "''") }}, '')
     end
 {%- endmacro %}
 

@@ -47,3 +47,73 @@
 {% macro incremental_watermark(col) -%}
     coalesce((select max({{ col }}) from {{ this }}), {{ beginning_of_time() }})
 {%- endmacro %}
+
+{#-
+  Model contracts (the marts' yml) name DuckDB's types; dbt checks them by casting NULL to each. Spark spells
+  three of them its own way: varchar is string, an instant (timestamp with time zone) is timestamp (in the
+  UTC session time zone), a list `T[]` is array<T>.
+-#}
+{% macro spark__cast(field, type) -%}
+    cast({{ field }} as {{ spark_type_name(type) }})
+{%- endmacro %}
+
+{% macro spark_type_name(type) -%}
+    {%- set name = type | trim | lower -%}
+    {%- if name.endswith('[]') -%}
+        array<{{ spark_type_name(name[:-2]) }}>
+    {%- elif name == 'varchar' or name == 'text' -%}
+        string
+    {%- elif name == 'timestamp with time zone' or name == 'timestamptz' -%}
+        timestamp
+    {%- else -%}
+        {{ name }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+  The materialization of a model kept up to date by delete+insert on its unique key (incremental). Spark's
+  plain Parquet tables cannot delete rows, so there the model is rebuilt whole each time: the same rows
+  (a lake in Delta or Iceberg would use dbt-spark's `merge` strategy instead, docs/scale-out.md).
+-#}
+{% macro keyed_incremental() -%}
+    {{ return(adapter.dispatch('keyed_incremental', 'stagewise')()) }}
+{%- endmacro %}
+
+{% macro default__keyed_incremental() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__keyed_incremental() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{#-
+  A fractional number literal that is a DOUBLE in arithmetic. DuckDB computes with a literal such as 0.5 as
+  a decimal but divides and averages decimals in floating point, as the marts expect; Spark keeps decimal
+  arithmetic exact and rounds the result to a few decimal places. Spark's `D` suffix makes the literal a
+  DOUBLE there. `text`: the literal as written, e.g. '1.96'.
+-#}
+{% macro real(text) -%}
+    {{ return(adapter.dispatch('real', 'stagewise')(text)) }}
+{%- endmacro %}
+
+{% macro default__real(text) -%}
+    {{ text }}
+{%- endmacro %}
+
+{% macro spark__real(text) -%}
+    {{ text }}D
+{%- endmacro %}
+
+{#- Replace every match of a regular expression (DuckDB replaces the first one unless given 'g'). -#}
+{% macro regexp_replace_all(expr, pattern_literal, replacement_literal) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'stagewise')(expr, pattern_literal, replacement_literal)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expr, pattern_literal, replacement_literal) -%}
+    regexp_replace({{ expr }}, {{ pattern_literal }}, {{ replacement_literal }}, 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expr, pattern_literal, replacement_literal) -%}
+    regexp_replace({{ expr }}, {{ pattern_literal }}, {{ replacement_literal }})
+{%- endmacro %}

@@ -17,14 +17,17 @@ from orchestration.settings import DBT_PROJECT_DIR
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_executable() -> str:
+def dbt_executable(name: str = "dbt") -> str:
     """dagster-dbt does not install dbt: use the one beside this interpreter (the project's venv)."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else name
 
 
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
+def dbt_resource(engine: str = "duckdb") -> DbtCliResource:
+    """dbt for the engine (orchestration.lib.engine): on Spark `stagewise-dbt`, which runs the Python models."""
+    from orchestration.lib.engine import dbt_executable_name
+
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable(dbt_executable_name(engine)))
 
 
 # What the parsed manifest depends on besides the project's files: the salt var and the catalog name (the

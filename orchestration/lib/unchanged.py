@@ -2,8 +2,8 @@
 
 The fingerprint of a build covers everything the published marts and report are made from: the files whose rows
 are in the raw layer and the stage configuration (`storage.build_stamp.loaded_files_digest`), the dbt project and
-its parse-time settings (`orchestration.lib.dbt.project_fingerprint`), the dbt vars, and the code of the packages
-that compute, check, publish and render (forecast, expectations, storage, reporting). Re-delivered duplicates and
+its parse-time settings (`orchestration.lib.dbt.project_fingerprint`), the dbt vars, the engine, and the code of
+the packages that compute, check, publish and render (forecast, expectations, storage, reporting). Re-delivered duplicates and
 rejected files change none of it. The marts are a function of these inputs only (no model reads the clock), so an
 unchanged fingerprint means the same marts, bit for bit.
 """
@@ -40,7 +40,7 @@ def build_fingerprint(settings: StagewiseSettings) -> str:
     with connect(settings.warehouse_path, read_only=True) as con:
         inputs = loaded_files_digest(con)
     build_vars = json.dumps(dbt_vars(settings.stage_config()), sort_keys=True)
-    parts = [inputs, project_fingerprint(), code_fingerprint(), build_vars]
+    parts = [inputs, project_fingerprint(), code_fingerprint(), build_vars, settings.dbt_engine]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

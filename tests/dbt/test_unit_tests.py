@@ -37,6 +37,8 @@ def test_every_dbt_unit_test_passes(reference: Deployment, dbt_manifest: Path, t
     env = {**os.environ, "STAGEWISE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     done = subprocess.run(command, cwd=DBT_DIR, env=env, capture_output=True, text=True, check=False)
     results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    # Not a test: the project's on-run-start hook (it registers Spark's raw sources and does nothing on DuckDB).
+    results = [r for r in results if not r["unique_id"].startswith("operation.")]
     failed = [r["unique_id"] for r in results if r["status"] != "pass"]
     assert done.returncode == 0 and not failed, f"{failed}\n{done.stdout[-4000:]}"
     assert len(results) >= 35

@@ -63,7 +63,7 @@ records as (
 
     union all
 
-    select 'opportunity:' || opportunity_id, 'opportunity', opportunity_id, cast(null as varchar)
+    select 'opportunity:' || opportunity_id, 'opportunity', opportunity_id, cast(null as {{ dbt.type_string() }})
     from opportunities
 
 ),

@@ -95,11 +95,11 @@ wecom_only_reps as (
 
     select
         'wecom:' || wecom_userids.wecom_userid as rep_id,
-        cast(null as varchar) as user_id,
-        cast(null as varchar) as rep_name,
+        cast(null as {{ dbt.type_string() }}) as user_id,
+        cast(null as {{ dbt.type_string() }}) as rep_name,
         wecom_userids.wecom_userid,
-        cast(null as varchar) as team,
-        cast(null as varchar) as manager_id,
+        cast(null as {{ dbt.type_string() }}) as team,
+        cast(null as {{ dbt.type_string() }}) as manager_id,
         cast(null as boolean) as is_active,
         cast(null as {{ type_timestamptz() }}) as left_at,
         false as is_crm_user

@@ -13,6 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.automation.schedules import refresh_all
 from orchestration.lib.dbt import DBT_PROJECT, dbt_vars, profile_vars
+from orchestration.lib.engine import after_dbt_build, before_dbt_build, dbt_target_args
 from orchestration.lib.unchanged import already_published, build_fingerprint, forget_published
 from orchestration.settings import StagewiseSettings
 
@@ -70,8 +71,11 @@ def dbt_models(
     build_vars = {**dbt_vars(settings.stage_config()), **profile_vars(settings.warehouse_path)}
     # Unit tests check the code, not the data: they run in the test suite, not in production builds.
     args = ["build", "--exclude", "test_type:unit", "--vars", json.dumps(build_vars)]
+    args += dbt_target_args(settings.dbt_engine)  # DuckDB, or Spark (docs/scale-out.md)
+    before_dbt_build(settings.files, settings.dbt_engine)
     if config.full_refresh:
         args.append("--full-refresh")
     # One target folder per deployment, reused: dbt re-parses only what changed since its last build there
     # (a fresh folder per invocation would mean a full parse every run, and a folder left behind by each).
     yield from dbt.cli(args, context=context, target_path=settings.files.dbt_target).stream()
+    after_dbt_build(settings.files, settings.dbt_engine)

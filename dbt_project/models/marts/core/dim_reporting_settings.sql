@@ -7,8 +7,8 @@ with
 final as (
 
     select
-        cast('{{ var("business_timezone") }}' as varchar) as business_timezone,
-        cast('{{ var("reporting_currency") }}' as varchar) as reporting_currency
+        cast('{{ var("business_timezone") }}' as {{ dbt.type_string() }}) as business_timezone,
+        cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency
 
 )
 

@@ -59,7 +59,7 @@ transitions_bounded as (
 visits as (
 
     select
-        transitions_bounded.opportunity_id || ':' || cast(transitions_bounded.seq as varchar) as visit_id,
+        transitions_bounded.opportunity_id || ':' || cast(transitions_bounded.seq as {{ dbt.type_string() }}) as visit_id,
         transitions_bounded.opportunity_id,
         transitions_bounded.pipeline_key,
         transitions_bounded.to_state as stage_key,

@@ -17,6 +17,17 @@ from forecast.predict import OUTPUT_SCHEMA
 from forecast.sources import history_from
 
 
+def as_polars(relation):
+    """A ref as a polars frame: a DuckDB relation, or a Spark DataFrame on the Spark target."""
+    return relation.pl() if hasattr(relation, "pl") else pl.from_arrow(relation.toArrow())
+
+
+def as_result(frame, session):
+    """The model's result as its engine takes it: Arrow for DuckDB, a Spark DataFrame in a Spark session."""
+    table = frame.to_arrow()
+    return session.createDataFrame(table) if hasattr(session, "createDataFrame") else table
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     relations = {
@@ -32,9 +43,9 @@ def model(dbt, session):
     timezone = dbt.config.get("business_timezone")
     horizon_days = int(dbt.config.get("forecast_horizon_days"))
     try:
-        history = history_from(lambda name, columns: relations[name].select(*(columns or ("*",))).pl())
+        history = history_from(lambda name, columns: as_polars(relations[name].select(*(columns or ("*",)))))
         forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days)
     except Exception as exc:  # noqa: BLE001 - an optional product must never stop the KPI marts
         logging.getLogger("stagewise.forecast").warning("forecast failed, left empty: %s: %s", type(exc).__name__, exc)
         forecast = pl.DataFrame(schema=OUTPUT_SCHEMA)
-    return forecast.to_arrow()  # dbt parses a Python model's single return statement
+    return as_result(forecast, session)  # dbt parses a Python model's single return statement

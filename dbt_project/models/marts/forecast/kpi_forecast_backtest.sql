@@ -46,7 +46,7 @@ predictions_clipped as (
 
     select
         *,
-        least(greatest(p, 0.0001), 0.9999) as p_clipped
+        least(greatest(p, {{ real('0.0001') }}), {{ real('0.9999') }}) as p_clipped
 
     from predictions
 

@@ -55,8 +55,8 @@ buckets as (
     select
         method,
         bucket,
-        bucket / 10.0 as bucket_lower,
-        (bucket + 1) / 10.0 as bucket_upper,
+        bucket / {{ real('10.0') }} as bucket_lower,
+        (bucket + 1) / {{ real('10.0') }} as bucket_upper,
         cast(count(*) as integer) as deals,
         avg(p) as mean_predicted,
         avg(won) as observed_win_rate
@@ -70,9 +70,9 @@ wilson as (
 
     select
         *,
-        (observed_win_rate + 1.96 * 1.96 / (2 * deals)) / (1 + 1.96 * 1.96 / deals) as band_centre,
-        1.96 * sqrt(observed_win_rate * (1 - observed_win_rate) / deals + 1.96 * 1.96 / (4.0 * deals * deals))
-            / (1 + 1.96 * 1.96 / deals) as band_half_width
+        (observed_win_rate + {{ real('1.96') }} * {{ real('1.96') }} / (2 * deals)) / (1 + {{ real('1.96') }} * {{ real('1.96') }} / deals) as band_centre,
+        {{ real('1.96') }} * sqrt(observed_win_rate * (1 - observed_win_rate) / deals + {{ real('1.96') }} * {{ real('1.96') }} / ({{ real('4.0') }} * deals * deals))
+            / (1 + {{ real('1.96') }} * {{ real('1.96') }} / deals) as band_half_width
 
     from buckets
 

@@ -68,10 +68,10 @@ published_method as (
         case when model_brier > stage_brier then 'stage_probability' else 'model' end as weighted_method,
         case
             when model_brier > stage_brier
-                then 'model Brier score ' || cast(round(model_brier, 3) as varchar)
-                    || ' worse than the stage probabilities'' ' || cast(round(stage_brier, 3) as varchar)
-                    || ' on the last ' || cast(dates as varchar) || ' backtest dates ('
-                    || cast(first_date as varchar) || ' to ' || cast(last_date as varchar)
+                then 'model Brier score ' || cast(round(model_brier, 3) as {{ dbt.type_string() }})
+                    || ' worse than the stage probabilities'' ' || cast(round(stage_brier, 3) as {{ dbt.type_string() }})
+                    || ' on the last ' || cast(dates as {{ dbt.type_string() }}) || ' backtest dates ('
+                    || cast(first_date as {{ dbt.type_string() }}) || ' to ' || cast(last_date as {{ dbt.type_string() }})
                     || '): the pipeline is weighted by the stage probabilities'
         end as weighted_method_reason
 

@@ -70,8 +70,8 @@ channel_events as (
         1 as new_leads,
         case when prospects_converted.prospect_id is not null then 1 else 0 end as leads_with_opportunity,
         0 as new_customers,
-        0.0 as new_customer_amount,
-        0.0 as won_amount_to_date
+        {{ real('0.0') }} as new_customer_amount,
+        {{ real('0.0') }} as won_amount_to_date
 
     from prospects
     left join prospects_converted

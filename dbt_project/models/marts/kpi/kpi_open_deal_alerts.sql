@@ -149,9 +149,9 @@ alerts as (
         'stalled' as reason,
         p75_days_to_advance as threshold_days,
         days_in_stage as metric_days,
-        'in ' || stage_key || ' for ' || cast(round(days_in_stage, 1) as varchar)
+        'in ' || stage_key || ' for ' || cast(round(days_in_stage, 1) as {{ dbt.type_string() }})
             || ' days; 75% of deals advanced from it within '
-            || cast(round(p75_days_to_advance, 1) as varchar) || ' days' as reason_detail
+            || cast(round(p75_days_to_advance, 1) as {{ dbt.type_string() }}) || ' days' as reason_detail
 
     from open_deals_measured
     where days_in_stage > p75_days_to_advance
@@ -164,7 +164,7 @@ alerts as (
         cast({{ var('followup_days') }} as double),
         days_since_last_touch,
         'no follow-up, WeCom message or stage change for '
-            || cast(round(days_since_last_touch, 1) as varchar) || ' days (limit {{ var("followup_days") }})'
+            || cast(round(days_since_last_touch, 1) as {{ dbt.type_string() }}) || ' days (limit {{ var("followup_days") }})'
 
     from open_deals_measured
     where days_since_last_touch >= {{ var('followup_days') }}
@@ -176,8 +176,8 @@ alerts as (
         'overdue',
         cast(0 as double),
         days_past_expected_close,
-        'expected to close on ' || cast(expected_close_date as varchar) || ', '
-            || cast(cast(days_past_expected_close as integer) as varchar) || ' days ago'
+        'expected to close on ' || cast(expected_close_date as {{ dbt.type_string() }}) || ', '
+            || cast(cast(days_past_expected_close as integer) as {{ dbt.type_string() }}) || ' days ago'
 
     from open_deals_measured
     where expected_close_date < latest_data_date
@@ -189,9 +189,9 @@ alerts as (
         'overdue_follow_up',
         cast(0 as double),
         days_past_next_followup,
-        'follow-up planned for ' || cast(next_followup_date as varchar) || ' by the CRM follow-up of '
-            || cast({{ to_business_date('last_touch_at') }} as varchar) || ' not done: no touch since, '
-            || cast(cast(days_past_next_followup as integer) as varchar) || ' days overdue'
+        'follow-up planned for ' || cast(next_followup_date as {{ dbt.type_string() }}) || ' by the CRM follow-up of '
+            || cast({{ to_business_date('last_touch_at') }} as {{ dbt.type_string() }}) || ' not done: no touch since, '
+            || cast(cast(days_past_next_followup as integer) as {{ dbt.type_string() }}) || ' days overdue'
 
     from open_deals_measured
     where next_followup_date < latest_data_date

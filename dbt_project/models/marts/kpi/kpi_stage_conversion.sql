@@ -55,7 +55,7 @@ scoped_reach as (
         reached_month_start as month_start,
         pipeline_key,
         '{{ scope_type }}' as scope_type,
-        cast({{ scope_expr }} as varchar) as scope_id,
+        cast({{ scope_expr }} as {{ dbt.type_string() }}) as scope_id,
         stage_key,
         is_advanced,
         is_skipped,

@@ -38,7 +38,7 @@ final as (
 
     select
         half_year_start,
-        cast(extract(year from half_year_start) as varchar)
+        cast(extract(year from half_year_start) as {{ dbt.type_string() }})
             || case when extract(month from half_year_start) = 1 then '-H1' else '-H2' end as half_year,
         pipeline_key,
         stage_key,

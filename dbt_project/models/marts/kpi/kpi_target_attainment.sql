@@ -60,7 +60,7 @@ open_deals_scoped as (
     select
         month_start,
         '{{ scope_type }}' as scope_type,
-        cast({{ scope_expr }} as varchar) as scope_id,
+        cast({{ scope_expr }} as {{ dbt.type_string() }}) as scope_id,
         prospect_id,
         weighted_amount,
         win_probability,
@@ -147,9 +147,9 @@ final as (
         cast(actual as double) as actual,
         cast({{ safe_divide('actual', 'target') }} as double) as attainment,
         cast(case month_status
-            when 'past' then 1.0
+            when 'past' then {{ real('1.0') }}
             when 'latest' then latest_month_share
-            else 0.0
+            else {{ real('0.0') }}
         end as double) as days_elapsed_share,
         cast(case when month_status = 'past' then actual else actual + weighted_open end as double) as projected,
         cast(case

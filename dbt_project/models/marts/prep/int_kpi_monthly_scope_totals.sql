@@ -66,7 +66,7 @@ scoped_events as (
     select
         month_start,
         '{{ scope_type }}' as scope_type,
-        cast({{ scope_expr }} as varchar) as scope_id,
+        cast({{ scope_expr }} as {{ dbt.type_string() }}) as scope_id,
         won_deals,
         lost_deals,
         won_amount,

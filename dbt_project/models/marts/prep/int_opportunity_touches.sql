@@ -99,7 +99,7 @@ message_touches as (
         opportunities.opportunity_id,
         message_prospects.sent_at as touched_at,
         'wecom_' || message_prospects.direction as touch_kind,
-        cast(null as varchar) as activity_type,
+        cast(null as {{ dbt.type_string() }}) as activity_type,
         reps.rep_id,
         message_prospects.msgid as touch_ref,
         cast(null as {{ type_timestamptz() }}) as next_followup_at
@@ -118,9 +118,9 @@ stage_change_touches as (
         opportunity_id,
         transitioned_at as touched_at,
         'stage_change' as touch_kind,
-        cast(null as varchar) as activity_type,
+        cast(null as {{ dbt.type_string() }}) as activity_type,
         owner_id as rep_id,
-        cast(seq as varchar) as touch_ref,
+        cast(seq as {{ dbt.type_string() }}) as touch_ref,
         cast(null as {{ type_timestamptz() }}) as next_followup_at
 
     from transitions

@@ -9,10 +9,10 @@ source as (
 renamed as (
 
     select
-        cast(pipeline_key as varchar) as pipeline_key,
-        cast(spelling as varchar) as spelling,
-        cast(state_key as varchar) as state_key,
-        cast(state_kind as varchar) as state_kind
+        cast(pipeline_key as {{ dbt.type_string() }}) as pipeline_key,
+        cast(spelling as {{ dbt.type_string() }}) as spelling,
+        cast(state_key as {{ dbt.type_string() }}) as state_key,
+        cast(state_kind as {{ dbt.type_string() }}) as state_kind
 
     from source
 
