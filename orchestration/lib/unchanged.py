@@ -3,9 +3,9 @@
 The fingerprint of a build covers everything the published marts and report are made from: the files whose rows
 are in the raw layer and the stage configuration (`storage.build_stamp.loaded_files_digest`), the dbt project and
 its parse-time settings (`orchestration.lib.dbt.project_fingerprint`), the dbt vars, the engine, and the code of
-the packages that compute, check, publish and render (forecast, expectations, storage, reporting). Re-delivered duplicates and
-rejected files change none of it. The marts are a function of these inputs only (no model reads the clock), so an
-unchanged fingerprint means the same marts, bit for bit.
+the packages that compute, check, publish and render (forecast, expectations, storage, reporting). Re-delivered
+duplicates and rejected files change none of it. The marts are a function of these inputs only (no model reads
+the clock), so an unchanged fingerprint means the same marts, bit for bit.
 """
 
 from __future__ import annotations
