@@ -1,19 +1,18 @@
 """Great Expectations, run SQL-side inside DuckDB: validate a table or a frame against a suite, return plain results.
 
-The suites are read by `expectations.suites`; this module is the only one that imports GX.
+The suites are read by `expectations.suites`; GX is imported by `expectations.gx_import`, for this module only.
 
-DuckDB through GX needs two workarounds, both confined to this module:
+DuckDB through GX needs two workarounds:
 - GX reads metric results after closing its SQLAlchemy connection, which DuckDB does not survive; listing
-  `duckdb` among GX's persisted-connection dialects (a private setting, hence the exact GX pin) keeps one
-  connection for the validation. We close it and dispose the engine afterwards, or the DuckDB file stays
-  locked and the next writer (dbt) fails with "Could not set lock on file".
+  `duckdb` among GX's persisted-connection dialects (`expectations.gx_import`) keeps one connection for the
+  validation. We close it and dispose the engine afterwards, or the DuckDB file stays locked and the next
+  writer (dbt) fails with "Could not set lock on file".
 - Table assets fail on DuckDB reflection, so every batch is a query asset (`select … from <table> …`).
 """
 
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,32 +20,11 @@ from typing import Any
 
 import duckdb
 
+from expectations.gx_import import import_gx
 from expectations.suites import ExpectationOutcome, SuiteFileError, SuiteResult, SuiteSpec
 
 SAMPLE_ROWS = 5
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_ROWS}
-
-
-def _gx() -> Any:
-    """Import GX quietly, with DuckDB treated as a persisted-connection dialect (analytics: see `_context`)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import great_expectations as gx
-        from great_expectations.execution_engine import sqlalchemy_execution_engine as engine_module
-    if "duckdb" not in engine_module._PERSISTED_CONNECTION_DIALECTS:
-        engine_module._PERSISTED_CONNECTION_DIALECTS = (
-            *engine_module._PERSISTED_CONNECTION_DIALECTS,
-            _Dialect("duckdb"),
-        )
-    return gx
-
-
-class _Dialect(str):
-    """GX compares dialect names as strings and reads `.value` from its enum members: be both."""
-
-    @property
-    def value(self) -> str:
-        return str(self)
 
 
 def build_suite(spec: SuiteSpec, relations: set[str] | None = None) -> Any:
@@ -54,7 +32,7 @@ def build_suite(spec: SuiteSpec, relations: set[str] | None = None) -> Any:
 
     With `relations`, expectations whose `meta.requires` names a relation not among them are left out.
     """
-    gx = _gx()
+    gx = import_gx()
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     built = []
@@ -153,7 +131,7 @@ def validate_sql(warehouse: Path, jobs: Sequence[tuple[SuiteSpec, str]]) -> list
             todo.append((spec, query))
     if not todo:
         return results
-    gx = _gx()
+    gx = import_gx()
     validated: list[tuple[SuiteSpec, str, Any, float]] = []
     with _sql_datasource(gx, warehouse) as source:
         for i, (spec, query) in enumerate(todo):
@@ -179,7 +157,7 @@ def validate_frame(frame: Any, spec: SuiteSpec) -> SuiteResult:
     """Validate a pandas (or polars: converted to numpy-backed pandas) frame; SQL-only expectations don't apply."""
     if hasattr(frame, "to_pandas"):
         frame = frame.to_pandas()
-    gx = _gx()
+    gx = import_gx()
     started = time.perf_counter()
     asset = _context(gx).data_sources.add_pandas("frames").add_dataframe_asset("frame")
     batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
