@@ -11,18 +11,11 @@ import duckdb
 from ingest.layout import unknown_delivery_warnings
 from ingest.schemas import ENTITIES, MANIFEST_TABLE, NOTES_TABLE, REJECTS_TABLE
 from reporting.formatting import fmt
+from storage import table_exists
 
 TOP_REASONS = 5
 _HEADERS = ("entity", "files loaded", "rows loaded", "duplicates skipped", "files rejected", "rows rejected")
 _ORDER = {e.name: i for i, e in enumerate(ENTITIES)}
-
-
-def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def _since_clause(since: datetime | None, column: str) -> tuple[str, list[object]]:
@@ -99,10 +92,10 @@ def _sections(con: duckdb.DuckDBPyConnection, since: datetime | None) -> list[st
     rejected_files = _rejected_files(con, since)
     if rejected_files:
         out += ["", f"Files rejected whole (see {MANIFEST_TABLE}):", *rejected_files]
-    reasons = _top_row_reasons(con, since) if _table_exists(con, REJECTS_TABLE) else []
+    reasons = _top_row_reasons(con, since) if table_exists(con, REJECTS_TABLE) else []
     if reasons:
         out += ["", f"Top reject reasons (rows in {REJECTS_TABLE}; file:line or JSON path):", *reasons]
-    notes = _data_quality_notes(con, since) if _table_exists(con, NOTES_TABLE) else []
+    notes = _data_quality_notes(con, since) if table_exists(con, NOTES_TABLE) else []
     if notes:
         out += ["", f"Data-quality notes: values loaded, but adjusted (counts in {NOTES_TABLE}):", *notes]
     return out
@@ -121,7 +114,7 @@ def load_summary(
     unknown = unknown_delivery_warnings(extracts_dir) if extracts_dir is not None else []
     warnings = ["", "WARNING: delivered but not read (not in the extract contract):", *(f"  {u}" for u in unknown)]
     warnings = warnings if unknown else []
-    if not _table_exists(con, MANIFEST_TABLE):
+    if not table_exists(con, MANIFEST_TABLE):
         out = [f"Ingest summary ({scope}): nothing loaded yet ({MANIFEST_TABLE} does not exist)."]
     elif not (rows := _entity_rows(con, since)):
         out = [f"Ingest summary ({scope}): no new files."]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
+from storage.connection import table_exists
+
 STAMP_TABLE = "main._published_build"
 
 
@@ -16,12 +18,12 @@ def loaded_files_digest(con: duckdb.DuckDBPyConnection) -> str:
     """A digest of every file whose rows are in the raw layer (the load manifest's `loaded` rows) and of the stage
     configuration tables: the data the marts are built from. Duplicates and rejected files add no rows."""
     parts = ["select '' as line"]
-    if _exists(con, "raw._load_manifest"):
+    if table_exists(con, "raw._load_manifest"):
         parts.append(
             "select entity || '|' || file_path || '|' || content_sha256 from raw._load_manifest where status = 'loaded'"
         )
     for table in ("raw.cfg__stages", "raw.cfg__state_lookup", "raw.cfg__settings"):
-        if _exists(con, table):
+        if table_exists(con, table):
             parts.append(f"select '{table}|' || cast(to_json(t) as varchar) from {table} as t")
     query = " union all ".join(parts)
     digest = f"select md5(string_agg(line, chr(10) order by line)) from ({query})"
@@ -29,7 +31,7 @@ def loaded_files_digest(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def published_stamp(con: duckdb.DuckDBPyConnection) -> str | None:
-    if not _exists(con, STAMP_TABLE):
+    if not table_exists(con, STAMP_TABLE):
         return None
     row = con.execute(f"select fingerprint from {STAMP_TABLE}").fetchone()
     return row[0] if row else None
@@ -42,12 +44,3 @@ def clear_stamp(con: duckdb.DuckDBPyConnection) -> None:
 def write_stamp(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
     sql = f"create or replace table {STAMP_TABLE} as select ? as fingerprint, now() as published_at"
     con.execute(sql, [fingerprint])
-
-
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-        ).fetchone()[0]
-    )
