@@ -44,9 +44,14 @@ def project_fingerprint() -> str:
     root = Path(DBT_PROJECT_DIR)
     files = [root / "dbt_project.yml", root / "profiles.yml"]
     files += sorted(p for d in SOURCE_DIRS if (root / d).is_dir() for p in (root / d).rglob("*") if p.is_file())
-    for path in files:
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest_files(digest, root, files)
     return digest.hexdigest()
+
+
+def digest_files(digest: hashlib._Hash, root: Path, files: list[Path], label: str = "") -> None:
+    """Add each file's path (relative to `root`, after `label`) and content to `digest`, in the given order."""
+    for path in files:
+        digest.update(f"{label}{path.relative_to(root)}".encode() + b"\0" + path.read_bytes() + b"\0")
 
 
 def prepare_manifest() -> Path:

@@ -18,7 +18,7 @@ import expectations
 import forecast
 import reporting
 import storage
-from orchestration.lib.dbt import dbt_vars, project_fingerprint
+from orchestration.lib.dbt import dbt_vars, digest_files, project_fingerprint
 from orchestration.settings import StagewiseSettings
 from storage import connect
 from storage.build_stamp import clear_stamp, loaded_files_digest, published_stamp, write_stamp
@@ -31,8 +31,8 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for package in CODE_PACKAGES:
         root = Path(package.__file__).parent
-        for path in sorted(p for p in root.rglob("*") if p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts):
-            digest.update(f"{package.__name__}/{path.relative_to(root)}".encode() + b"\0" + path.read_bytes() + b"\0")
+        files = sorted(p for p in root.rglob("*") if p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts)
+        digest_files(digest, root, files, label=f"{package.__name__}/")
     return digest.hexdigest()
 
 
