@@ -35,7 +35,7 @@ class LogisticModel:
     scale: np.ndarray
 
     def predict(self, x: np.ndarray, offset: np.ndarray) -> np.ndarray:
-        return sigmoid(offset + self.intercept + np.einsum("ni,i->n", (x - self.mean) / self.scale, self.coef))
+        return sigmoid(offset + self.intercept + ((x - self.mean) / self.scale) @ self.coef)
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Each feature's term in the log-odds, relative to the training mean: coef·(x - mean)/scale, per row."""
@@ -43,14 +43,14 @@ class LogisticModel:
 
 
 def _gram(z: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """zᵀ·diag(weights)·z without BLAS: OpenBLAS threads cost more than they save on these small matrices
-    (and fight over the cores with the rest of the run)."""
-    return np.einsum("ni,nj->ij", z * weights[:, None], z)
+    """zᵀ·diag(weights)·z through BLAS (6× numpy's einsum loop). `forecast_opportunities` holds BLAS to one thread:
+    the sums then run in one order on any machine, and the fit does not fight the rest of the run for the cores."""
+    return (z * weights[:, None]).T @ z
 
 
 def _penalized_loss(beta: np.ndarray, z: np.ndarray, y: np.ndarray, offset: np.ndarray, penalty: np.ndarray) -> float:
     """− log-likelihood + penalty/2·β², computed without overflow (log(1 + e^η) = logaddexp(0, η))."""
-    eta = offset + np.einsum("ni,i->n", z, beta)
+    eta = offset + z @ beta
     return float(np.sum(np.logaddexp(0.0, eta) - y * eta) + 0.5 * np.sum(penalty * beta**2))
 
 
@@ -71,8 +71,8 @@ def _newton(
     beta = np.zeros(z.shape[1]) if start is None else start.copy()
     loss = _penalized_loss(beta, z, y, offset, penalty)
     for _ in range(max_iter):
-        p = 0.5 * (1.0 + np.tanh((offset + np.einsum("ni,i->n", z, beta)) / 2.0))  # the exact sigmoid, stable at any η
-        gradient = np.einsum("ni,n->i", z, p - y) + penalty * beta
+        p = 0.5 * (1.0 + np.tanh((offset + z @ beta) / 2.0))  # the exact sigmoid, stable at any η
+        gradient = (p - y) @ z + penalty * beta
         hessian = _gram(z, p * (1 - p)) + np.diag(penalty)
         step = -np.linalg.solve(hessian, gradient)
         decrease = float(gradient @ step)  # < 0: a descent direction

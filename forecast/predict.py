@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+from threadpoolctl import threadpool_limits
 
 from forecast.calendar import as_of_dates, cutoff, snapshot_grid
 from forecast.design import Design
@@ -202,8 +203,14 @@ def forecast_opportunities(
     """One row per opportunity open at each as-of date (default: every backtest month and the latest date).
 
     Each as-of date's prediction is computed from snapshots and outcomes strictly before its cutoff
-    (00:00 business time), so adding or changing later events never changes it.
+    (00:00 business time), so adding or changing later events never changes it. BLAS runs on one thread: the
+    fits' sums then add up in one order on every machine, and re-runs are bit-identical.
     """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _forecast(history, tz, as_of, horizon_days)
+
+
+def _forecast(history: History, tz: str, as_of: list[date] | None, horizon_days: int) -> pl.DataFrame:
     if history.transitions.is_empty():
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
     first = history.first_event_at()
