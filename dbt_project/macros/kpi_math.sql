@@ -39,3 +39,33 @@
 {% macro business_month_end_instant(month_start) -%}
     {{ business_midnight(dbt.dateadd('month', 1, month_start)) }}
 {%- endmacro %}
+
+{#-
+  Sum and mean of DOUBLE values, the same to the last bit on any number of threads. A parallel aggregate adds the
+  values of a group in the order its threads meet them, and a sum of doubles depends on that order; adding them
+  in ascending order of value (ties are equal values) fixes it. Integer sums and counts need none of this.
+  Spark adds in its partitions' order (its marts are compared within a tolerance, docs/scale-out.md).
+-#}
+{% macro stable_sum(expr) -%}
+    {{ return(adapter.dispatch('stable_sum', 'stagewise')(expr)) }}
+{%- endmacro %}
+
+{% macro default__stable_sum(expr) -%}
+    sum({{ expr }} order by {{ expr }})
+{%- endmacro %}
+
+{% macro spark__stable_sum(expr) -%}
+    sum({{ expr }})
+{%- endmacro %}
+
+{% macro stable_avg(expr) -%}
+    {{ return(adapter.dispatch('stable_avg', 'stagewise')(expr)) }}
+{%- endmacro %}
+
+{% macro default__stable_avg(expr) -%}
+    avg({{ expr }} order by {{ expr }})
+{%- endmacro %}
+
+{% macro spark__stable_avg(expr) -%}
+    avg({{ expr }})
+{%- endmacro %}

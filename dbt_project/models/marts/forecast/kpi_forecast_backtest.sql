@@ -58,12 +58,12 @@ final as (
         as_of_date,
         method,
         cast(sum(case when has_known_outcome then 1 else 0 end) as integer) as deals,
-        avg(case when has_known_outcome then power(p - won, 2) end) as brier_score,
-        avg(case when has_known_outcome then -(won * ln(p_clipped) + (1 - won) * ln(1 - p_clipped)) end) as log_loss,
-        cast(sum(coalesce(amount, 0) * p * p_close_90d_if_won) as double) as predicted_won_amount_90d,
+        {{ stable_avg('case when has_known_outcome then power(p - won, 2) end') }} as brier_score,
+        {{ stable_avg('case when has_known_outcome then -(won * ln(p_clipped) + (1 - won) * ln(1 - p_clipped)) end') }} as log_loss,
+        cast({{ stable_sum('coalesce(amount, 0) * p * p_close_90d_if_won') }} as double) as predicted_won_amount_90d,
         case
             when min(case when horizon_complete then 1 else 0 end) = 1
-                then cast(coalesce(sum(case when won_within_horizon then final_amount end), 0) as double)
+                then cast(coalesce({{ stable_sum('case when won_within_horizon then final_amount end') }}, 0) as double)
         end as actual_won_amount_90d,
         cast(count(*) as integer) as open_deals,
         min(case when horizon_complete then 1 else 0 end) = 1 as horizon_complete,

@@ -58,7 +58,7 @@ buckets as (
         bucket / {{ real('10.0') }} as bucket_lower,
         (bucket + 1) / {{ real('10.0') }} as bucket_upper,
         cast(count(*) as integer) as deals,
-        avg(p) as mean_predicted,
+        {{ stable_avg('p') }} as mean_predicted,
         avg(won) as observed_win_rate
 
     from bucketed

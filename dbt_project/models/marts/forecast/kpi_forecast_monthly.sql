@@ -51,9 +51,9 @@ recent_scores as (
         count(distinct backtest.as_of_date) as dates,
         min(backtest.as_of_date) as first_date,
         max(backtest.as_of_date) as last_date,
-        sum(backtest.brier_score * backtest.deals) filter (where backtest.method = 'model')
+        {{ stable_sum('backtest.brier_score * backtest.deals') }} filter (where backtest.method = 'model')
             / nullif(sum(backtest.deals) filter (where backtest.method = 'model'), 0) as model_brier,
-        sum(backtest.brier_score * backtest.deals) filter (where backtest.method = 'stage_probability')
+        {{ stable_sum('backtest.brier_score * backtest.deals') }} filter (where backtest.method = 'stage_probability')
             / nullif(sum(backtest.deals) filter (where backtest.method = 'stage_probability'), 0) as stage_brier
 
     from backtest
@@ -116,9 +116,9 @@ pipeline as (
         forecasts.expected_close_month as month_start,
         deal_scopes.scope_type,
         deal_scopes.scope_id,
-        sum(forecasts.amount) as open_pipeline_amount,
-        sum(forecasts.amount * forecasts.p_win) as weighted_amount,
-        sum(forecasts.amount * forecasts.stage_probability) as stage_weighted_amount,
+        {{ stable_sum('forecasts.amount') }} as open_pipeline_amount,
+        {{ stable_sum('forecasts.amount * forecasts.p_win') }} as weighted_amount,
+        {{ stable_sum('forecasts.amount * forecasts.stage_probability') }} as stage_weighted_amount,
         count(*) as open_deals
 
     from forecasts
@@ -135,7 +135,7 @@ open_deals_won as (
         won_deals.closed_month as month_start,
         deal_scopes.scope_type,
         deal_scopes.scope_id,
-        sum(won_deals.amount) as actual_won_amount_open_deals
+        {{ stable_sum('won_deals.amount') }} as actual_won_amount_open_deals
 
     from forecasts
     inner join won_deals
@@ -152,7 +152,7 @@ actuals as (
         won_deals.closed_month as month_start,
         deal_scopes.scope_type,
         deal_scopes.scope_id,
-        sum(won_deals.amount) as actual_won_amount
+        {{ stable_sum('won_deals.amount') }} as actual_won_amount
 
     from won_deals
     inner join deal_scopes

@@ -45,8 +45,8 @@ customers_won as (
     select
         prospect_id,
         {{ business_month_start('min(closed_at)') }} as month_start,
-        sum(case when won_rank = 1 then amount else 0 end) as first_deal_amount,
-        sum(amount) as won_amount_to_date,
+        {{ stable_sum('case when won_rank = 1 then amount else 0 end') }} as first_deal_amount,
+        {{ stable_sum('amount') }} as won_amount_to_date,
         count(*) as won_deals_to_date
 
     from won_deals
@@ -104,8 +104,8 @@ final as (
         cast(sum(channel_events.new_leads) as integer) as new_leads,
         cast(sum(channel_events.leads_with_opportunity) as integer) as leads_with_opportunity,
         cast(sum(channel_events.new_customers) as integer) as new_customers,
-        cast(sum(channel_events.new_customer_amount) as double) as new_customer_amount,
-        cast(sum(channel_events.won_amount_to_date) as double) as won_amount_to_date
+        cast({{ stable_sum('channel_events.new_customer_amount') }} as double) as new_customer_amount,
+        cast({{ stable_sum('channel_events.won_amount_to_date') }} as double) as won_amount_to_date
 
     from channel_events
     inner join channels

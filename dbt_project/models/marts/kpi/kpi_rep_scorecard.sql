@@ -110,10 +110,10 @@ activity_monthly as (
         sum(crm_followups) as crm_followups,
         sum(archive_messages_sent) as wecom_messages_sent,
         sum(case when has_wecom_behavior then wecom_new_contact_cnt end) as wecom_new_contacts,
-        {{ safe_divide('sum(wecom_reply_percentage * wecom_chat_cnt)',
+        {{ safe_divide(stable_sum('wecom_reply_percentage * wecom_chat_cnt'),
                        'sum(case when wecom_reply_percentage is not null then wecom_chat_cnt end)') }} / {{ real('100.0') }}
             as wecom_reply_rate,
-        {{ safe_divide('sum(wecom_avg_reply_time_minutes * wecom_chat_cnt)',
+        {{ safe_divide(stable_sum('wecom_avg_reply_time_minutes * wecom_chat_cnt'),
                        'sum(case when wecom_avg_reply_time_minutes is not null then wecom_chat_cnt end)') }}
             as wecom_avg_first_reply_minutes,
         sum(wecom_contacts_lost) as customers_lost_on_wecom

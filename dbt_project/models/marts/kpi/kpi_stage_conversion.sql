@@ -79,7 +79,7 @@ stage_totals as (
         count(*) as reached,
         sum(case when is_advanced then 1 else 0 end) as advanced,
         sum(case when is_skipped then 1 else 0 end) as skipped,
-        avg(days_to_advance) as avg_days_to_advance,
+        {{ stable_avg('days_to_advance') }} as avg_days_to_advance,
         {{ median('days_to_advance') }} as median_days_to_advance,
         sum(case when is_lost_here then 1 else 0 end) as lost_here
 

@@ -84,19 +84,19 @@ new_customer_chances as (
 
 weighted_pipeline as (
 
-    select month_start, scope_type, scope_id, 'won_amount' as metric, sum(weighted_amount) as weighted_open
+    select month_start, scope_type, scope_id, 'won_amount' as metric, {{ stable_sum('weighted_amount') }} as weighted_open
     from open_deals_scoped
     group by month_start, scope_type, scope_id
 
     union all
 
-    select month_start, scope_type, scope_id, 'won_deals', sum(win_probability)
+    select month_start, scope_type, scope_id, 'won_deals', {{ stable_sum('win_probability') }}
     from open_deals_scoped
     group by month_start, scope_type, scope_id
 
     union all
 
-    select month_start, scope_type, scope_id, 'new_customers', sum(win_probability)
+    select month_start, scope_type, scope_id, 'new_customers', {{ stable_sum('win_probability') }}
     from new_customer_chances
     group by month_start, scope_type, scope_id
 

@@ -95,16 +95,16 @@ scope_totals as (
         scope_id,
         sum(won_deals) as won_deals,
         sum(lost_deals) as lost_deals,
-        sum(won_amount) as won_amount,
-        sum(lost_amount) as lost_amount,
+        {{ stable_sum('won_amount') }} as won_amount,
+        {{ stable_sum('lost_amount') }} as lost_amount,
         sum(won_deals_unconverted) as won_deals_unconverted,
-        sum(sales_cycle_days) as sales_cycle_days_sum,
+        {{ stable_sum('sales_cycle_days') }} as sales_cycle_days_sum,
         count(sales_cycle_days) as sales_cycle_deals,
         {{ median('sales_cycle_days') }} as median_sales_cycle_days,
         sum(new_leads) as new_leads,
         sum(converted_leads) as converted_leads,
         sum(new_customers) as new_customers,
-        sum(new_customer_amount) as new_customer_amount
+        {{ stable_sum('new_customer_amount') }} as new_customer_amount
 
     from scoped_events
     group by month_start, scope_type, scope_id

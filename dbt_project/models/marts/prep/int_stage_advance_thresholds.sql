@@ -61,7 +61,7 @@ final as (
         stage_exits.pipeline_key,
         stage_exits.stage_key,
         count(*) as advanced_deals,
-        avg(stage_exits.days_to_advance) as avg_days_to_advance,
+        {{ stable_avg('stage_exits.days_to_advance') }} as avg_days_to_advance,
         {{ percentile_cont('stage_exits.days_to_advance', 0.75) }} as p75_days_to_advance
 
     from month_ends
