@@ -140,8 +140,10 @@ def chain_effects(
         k = len(state_keys)
         index = {s: i for i, s in enumerate(state_keys)} | {"won": k}
         seen = (
-            snapshots.join(moves.filter(pl.col("pipeline_key") == pipeline), how="cross")
-            .filter((pl.col("transitioned_at") < pl.col("cutoff_at")) & pl.col("from_state").is_in(state_keys))
+            snapshots.join_where(
+                moves.filter((pl.col("pipeline_key") == pipeline) & pl.col("from_state").is_in(state_keys)),
+                pl.col("transitioned_at") < pl.col("cutoff_at"),
+            )
             .with_columns(group=pl.col(key).fill_null(NONE))
             .group_by("snapshot_date", "group", "from_state", "to_state")
             .len()

@@ -37,30 +37,57 @@ def typical_stage_days(transitions: pl.DataFrame, cutoffs: pl.DataFrame) -> pl.D
     """Median days a deal spent in each stage before moving forward, from forward moves before each cutoff."""
     moves = transitions.filter(pl.col("is_forward") & pl.col("days_in_from_state").is_not_null())
     return (
-        cutoffs.join(moves, how="cross")
-        .filter(pl.col("transitioned_at") < pl.col("cutoff_at"))
+        cutoffs.join_where(moves, pl.col("transitioned_at") < pl.col("cutoff_at"))
         .group_by("snapshot_date", "pipeline_key", pl.col("from_state").alias("state"))
         .agg(typical_days=pl.col("days_in_from_state").median(), typical_n=pl.len())
     )
 
 
+def _count_before(frame: pl.DataFrame, running: pl.DataFrame, at: str, name: str) -> pl.DataFrame:
+    """Add `name`: the number of the deal's touches strictly before the instant in column `at` (and, for the
+    cutoff, `last_touch_at`: the latest of them)."""
+    matched = frame.sort(at).join_asof(
+        running.rename({"touched_at": f"_{name}_at"}),
+        left_on=at,
+        right_on=f"_{name}_at",
+        by="opportunity_id",
+        strategy="backward",
+        allow_exact_matches=False,
+        check_sortedness=False,
+    )
+    return matched.rename({"touches_through": name}).with_columns(pl.col(name).fill_null(0))
+
+
 def touch_features(states: pl.DataFrame, touches: pl.DataFrame) -> pl.DataFrame:
-    """Touches (follow-ups, messages) before each cutoff: recent, during the current stage, over the deal's life."""
-    keys = states.select("snapshot_date", "opportunity_id", "cutoff_at", "entered_at", "created_at")
-    counted = (
-        keys.join(touches, on="opportunity_id")
-        .filter(pl.col("touched_at") < pl.col("cutoff_at"))
-        .group_by("snapshot_date", "opportunity_id")
-        .agg(
-            touches_recent=(days_between("touched_at", "cutoff_at") <= RECENT_DAYS).sum(),
-            touches_stage=(pl.col("touched_at") >= pl.col("entered_at")).sum(),
-            touches_life=(pl.col("touched_at") >= pl.col("created_at")).sum(),
-            last_touch_at=pl.col("touched_at").max(),
-        )
+    """Touches (follow-ups, messages) before each cutoff: recent, during the current stage, over the deal's life.
+
+    Counted as differences of one running count per deal (touches strictly before an instant, by as-of joins),
+    so memory grows with deals × snapshots, never with touches × snapshots.
+    """
+    running = (
+        touches.filter(pl.col("touched_at").is_not_null())
+        .group_by("opportunity_id", "touched_at")
+        .agg(touches_through=pl.len())
+        .sort("opportunity_id", "touched_at")
+        .with_columns(pl.col("touches_through").cum_sum().over("opportunity_id"))
+        .sort("touched_at")
     )
-    return states.join(counted, on=["snapshot_date", "opportunity_id"], how="left").with_columns(
-        pl.col("touches_recent", "touches_stage", "touches_life").fill_null(0)
+    keys = states.select(
+        "snapshot_date", "opportunity_id", "cutoff_at", "entered_at", "created_at",
+        recent_from=pl.col("cutoff_at") - pl.duration(days=RECENT_DAYS),
+    )  # fmt: skip
+    keys = _count_before(keys, running, "cutoff_at", "before_cutoff").rename({"_before_cutoff_at": "last_touch_at"})
+    for at, name in (("recent_from", "before_recent"), ("entered_at", "before_stage"), ("created_at", "before_life")):
+        keys = _count_before(keys, running, at, name).drop(f"_{name}_at")
+    counted = keys.select(
+        "snapshot_date",
+        "opportunity_id",
+        touches_recent=(pl.col("before_cutoff") - pl.col("before_recent")).cast(pl.UInt32),
+        touches_stage=(pl.col("before_cutoff") - pl.col("before_stage")).cast(pl.UInt32),
+        touches_life=(pl.col("before_cutoff") - pl.col("before_life")).cast(pl.UInt32),
+        last_touch_at="last_touch_at",
     )
+    return states.join(counted, on=["snapshot_date", "opportunity_id"], how="left")
 
 
 def group_effects(states: pl.DataFrame, key: str) -> pl.DataFrame:

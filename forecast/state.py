@@ -91,11 +91,10 @@ def _as_of(states: pl.DataFrame, versions: pl.DataFrame, value: str) -> pl.DataF
     )
 
 
-def deal_states(history: History, cutoffs: dict[date, datetime]) -> pl.DataFrame:
-    """One row per (snapshot date, opportunity created before its cutoff): state, timings, flags, owner, amount."""
-    grid = cutoff_frame(cutoffs)
-    seen = grid.join(transitions_flagged(history), how="cross").filter(pl.col("transitioned_at") < pl.col("cutoff_at"))
-    states = (
+def _seen_in_any_order(grid: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
+    """Per (snapshot date, opportunity): its transitions before the cutoff, folded. Any order of seq and time."""
+    seen = grid.join_where(flagged, pl.col("transitioned_at") < pl.col("cutoff_at"))
+    return (
         seen.sort("seq")
         .group_by("snapshot_date", "opportunity_id")
         .agg(
@@ -109,12 +108,66 @@ def deal_states(history: History, cutoffs: dict[date, datetime]) -> pl.DataFrame
             reopens=pl.col("is_reopen").sum(),
             skipped_required=pl.col("skipped_required").any(),
         )
+    )
+
+
+def _seen_in_time_order(grid: pl.DataFrame, flagged: pl.DataFrame) -> pl.DataFrame:
+    """The same fold when every deal's transitions are in time order (seq never goes back in time): the
+    transitions before a cutoff are then a prefix, so running totals and one as-of join give the fold without
+    pairing every transition with every later snapshot date (memory: deals × dates, not transitions × dates)."""
+    running = (
+        flagged.sort("opportunity_id", "seq")
         .with_columns(
-            is_open=~pl.col("state").is_in(OUTCOMES),
-            # a first stay seen late has no known length (fct_stage_transitions.first_seen_late)
-            days_in_stage=pl.when(~pl.col("stay_unknown")).then(days_between("entered_at", "cutoff_at")),
-            deal_age_days=days_between("created_at", "cutoff_at"),
+            created_at=pl.col("transitioned_at").first().over("opportunity_id"),
+            regressions=pl.col("is_regression").fill_null(False).cum_sum().over("opportunity_id"),
+            reopens=pl.col("is_reopen").fill_null(False).cum_sum().over("opportunity_id"),
+            skipped_required=pl.col("skipped_required").cum_max().over("opportunity_id"),
         )
+        # transitions at one instant: the last of them carries the totals of all
+        .unique(["opportunity_id", "transitioned_at"], keep="last", maintain_order=True)
+    )
+    deals = running.group_by("opportunity_id").agg(pl.col("created_at").first())
+    pairs = grid.join_where(deals, pl.col("created_at") < pl.col("cutoff_at")).drop("created_at")
+    return (
+        pairs.sort("cutoff_at")
+        .join_asof(
+            running.sort("transitioned_at"),
+            left_on="cutoff_at",
+            right_on="transitioned_at",
+            by="opportunity_id",
+            strategy="backward",
+            allow_exact_matches=False,
+            check_sortedness=False,
+        )
+        .select(
+            "snapshot_date",
+            "opportunity_id",
+            "cutoff_at",
+            "pipeline_key",
+            state=pl.col("to_state"),
+            entered_at=pl.col("transitioned_at"),
+            stay_unknown=pl.col("first_seen_late"),
+            created_at=pl.col("created_at"),
+            regressions=pl.col("regressions"),
+            reopens=pl.col("reopens"),
+            skipped_required=pl.col("skipped_required"),
+        )
+    )
+
+
+def deal_states(history: History, cutoffs: dict[date, datetime]) -> pl.DataFrame:
+    """One row per (snapshot date, opportunity created before its cutoff): state, timings, flags, owner, amount."""
+    grid = cutoff_frame(cutoffs)
+    flagged = transitions_flagged(history).filter(pl.col("transitioned_at").is_not_null())
+    in_time_order = flagged.select(
+        (pl.col("transitioned_at").diff().over("opportunity_id", order_by="seq") >= pl.duration()).all()
+    ).item()
+    seen = _seen_in_time_order(grid, flagged) if in_time_order else _seen_in_any_order(grid, flagged)
+    states = seen.with_columns(
+        is_open=~pl.col("state").is_in(OUTCOMES),
+        # a first stay seen late has no known length (fct_stage_transitions.first_seen_late)
+        days_in_stage=pl.when(~pl.col("stay_unknown")).then(days_between("entered_at", "cutoff_at")),
+        deal_age_days=days_between("created_at", "cutoff_at"),
     )
     states = _as_of(_as_of(states, history.owners, "owner_id"), history.amounts, "amount")
     return (
