@@ -158,7 +158,7 @@ def chain_effects(
             f_ix = np.array([index[v] for v in seen["from_state"].to_list()])
             t_ix = np.array([index.get(v, k + 1) for v in seen["to_state"].to_list()])
             np.add.at(counts, (date_ix, g_ix, f_ix, t_ix), seen["len"].to_numpy().astype(float))
-        company, by_group = _pipeline_chain(counts, config["probability"].fill_null(0.5).clip(0.005, 0.995).to_numpy())
+        company, by_group = _per_snapshot(counts, config["probability"].fill_null(0.5).clip(0.005, 0.995).to_numpy())
         company_lo = logit(company)
         company_rows.append(
             pl.DataFrame(
@@ -189,6 +189,24 @@ def chain_effects(
     company_frame = pl.concat(company_rows) if company_rows else pl.DataFrame(schema=company_schema)
     group_frame = pl.concat(group_rows).cast(group_schema) if group_rows else pl.DataFrame(schema=group_schema)
     return company_frame.cast({"snapshot_date": pl.Date}), group_frame
+
+
+def _per_snapshot(counts: np.ndarray, stage_probability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_pipeline_chain` one snapshot at a time, over the groups with a move before that snapshot's cutoff only.
+
+    A snapshot's chain then depends on nothing later: neither on groups first seen afterwards nor on the number of
+    snapshots (both would change the length, and so the rounding, of its sums). A group not seen yet has the
+    company's chain (its effect is 0).
+    """
+    company = np.zeros(counts.shape[:1] + counts.shape[2:3])
+    by_group = np.zeros(counts.shape[:3])
+    for s in range(counts.shape[0]):
+        present = np.nonzero(counts[s].sum(axis=(1, 2)) > 0)[0]
+        snapshot_company, snapshot_groups = _pipeline_chain(counts[s : s + 1, present], stage_probability)
+        company[s] = snapshot_company[0]
+        by_group[s] = company[s]
+        by_group[s, present] = snapshot_groups[0]
+    return company, by_group
 
 
 def _schemas(key: str) -> tuple[dict, dict]:

@@ -16,6 +16,7 @@ from forecast.inputs import History
 from forecast.logit import fit_logistic, logit, sigmoid
 from forecast.penalty import choose_penalty
 from forecast.reasons import deal_reasons, factor_log_odds
+from forecast.reuse import DIGEST, as_of_digests, reusable
 from forecast.state import days_between, deal_states, transitions_flagged
 from forecast.timing import HORIZON_DAYS, close_timing
 
@@ -49,6 +50,7 @@ OUTPUT_SCHEMA = pl.Schema(
         "p_win_fallback_reason": pl.String,
         "p_win_reasons": pl.String,
         "p_win_reasons_zh": pl.String,
+        "history_digest": pl.String,
     }
 )
 
@@ -146,9 +148,12 @@ def _model_p_win(
 def _predict_one(
     rows: pl.DataFrame, states: pl.DataFrame, as_of: date, levels: list[str], horizon_days: int
 ) -> pl.DataFrame:
-    target = rows.filter(pl.col("snapshot_date") == as_of)
-    train = _labelled(rows, states, as_of)
-    still_open = _still_open(rows, target, as_of)
+    # Rows in one order, whatever else the frames held: the fits' sums then do not depend on later snapshot dates,
+    # so an as-of date's prediction is the same bits computed alone or with others (forecast.reuse relies on it).
+    snapshot = ["snapshot_date", "opportunity_id"]
+    target = rows.filter(pl.col("snapshot_date") == as_of).sort(snapshot)
+    train = _labelled(rows, states, as_of).sort(snapshot)
+    still_open = _still_open(rows, target, as_of).sort(snapshot)
     p_win, factors, reason = _model_p_win(train, still_open, target, levels)
     english, chinese = deal_reasons(target, factors) if p_win is not None else ([None] * target.height,) * 2
     if p_win is None:
@@ -156,7 +161,7 @@ def _predict_one(
         p_win = target["probability"].fill_null(0.0).to_numpy()
     won_rows = train.filter(pl.col("won")).with_columns(remaining_days=days_between("cutoff_at", "closed_at"))
     chance = target.select("opportunity_id", weight=pl.Series(p_win, dtype=pl.Float64))
-    waiting = still_open.join(chance, on="opportunity_id").with_columns(
+    waiting = still_open.join(chance, on="opportunity_id", maintain_order="left").with_columns(
         elapsed_days=days_between("cutoff_at", pl.lit(target["cutoff_at"][0]) if target.height else "cutoff_at")
     )
     timed = close_timing(won_rows, target.select("opportunity_id", "pipeline_key", "state"), horizon_days, waiting)
@@ -194,32 +199,47 @@ def _finish(predicted: pl.DataFrame, tz: str) -> pl.DataFrame:
         p_win_fallback_reason=pl.col("p_win_fallback_reason"),
         p_win_reasons=pl.col("p_win_reasons"),
         p_win_reasons_zh=pl.col("p_win_reasons_zh"),
-    ).cast(OUTPUT_SCHEMA)  # type: ignore[arg-type]
+        history_digest=pl.lit(None, dtype=pl.String),
+    )
 
 
 def forecast_opportunities(
-    history: History, tz: str, as_of: list[date] | None = None, horizon_days: int = HORIZON_DAYS
+    history: History,
+    tz: str,
+    as_of: list[date] | None = None,
+    horizon_days: int = HORIZON_DAYS,
+    earlier: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per opportunity open at each as-of date (default: every backtest month and the latest date).
 
     Each as-of date's prediction is computed from snapshots and outcomes strictly before its cutoff
-    (00:00 business time), so adding or changing later events never changes it. BLAS runs on one thread: the
-    fits' sums then add up in one order on every machine, and re-runs are bit-identical.
+    (00:00 business time), so adding or changing later events never changes it: the rows of `earlier` (a
+    previous result) whose as-of date saw the same history (`history_digest`, forecast.reuse) are kept as they
+    are, and only the other dates are fitted. BLAS runs on one thread: the fits' sums then add up in one order
+    on every machine, and re-runs are bit-identical.
     """
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _forecast(history, tz, as_of, horizon_days)
-
-
-def _forecast(history: History, tz: str, as_of: list[date] | None, horizon_days: int) -> pl.DataFrame:
     if history.transitions.is_empty():
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
-    first = history.first_event_at()
-    dates = as_of if as_of is not None else as_of_dates(first, history.last_event_at(), tz)
+    dates = sorted(as_of if as_of is not None else as_of_dates(history.first_event_at(), history.last_event_at(), tz))
+    digests = as_of_digests(history, dates, tz, horizon_days)
+    kept = reusable(earlier, digests, OUTPUT_SCHEMA)
+    todo = sorted(set(dates) - set(kept["as_of_date"].to_list()))
+    with threadpool_limits(limits=1, user_api="blas"):
+        fitted = _forecast(history, tz, todo, horizon_days)
+    fitted = fitted.with_columns(pl.col("as_of_date").replace_strict(digests, return_dtype=pl.String).alias(DIGEST))
+    return pl.concat([kept, fitted.cast(OUTPUT_SCHEMA)]).sort("as_of_date", "opportunity_id")  # type: ignore[arg-type]
+
+
+def _forecast(history: History, tz: str, dates: list[date], horizon_days: int) -> pl.DataFrame:
     if not dates:
         return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    first = history.first_event_at()
     grid = sorted(set(snapshot_grid(first, max(dates), tz)) | set(dates))
     states = deal_states(history, {d: cutoff(d, tz) for d in grid})
     rows = open_deal_features(states, transitions_flagged(history), history.touches, history)
     levels = sorted((history.stages["pipeline_key"] + ":" + history.stages["stage_key"]).to_list())
-    predicted = [_predict_one(rows, states, d, levels, horizon_days) for d in sorted(dates)]
-    return _finish(pl.concat(predicted, how="diagonal_relaxed"), tz).sort("as_of_date", "opportunity_id")
+    with_deals = set(rows["snapshot_date"].unique().to_list())  # a date without open deals has nothing to predict
+    predicted = [_predict_one(rows, states, d, levels, horizon_days) for d in dates if d in with_deals]
+    if not predicted:
+        return pl.DataFrame(schema=OUTPUT_SCHEMA)
+    return _finish(pl.concat(predicted, how="diagonal_relaxed"), tz)

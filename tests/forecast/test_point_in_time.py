@@ -69,7 +69,7 @@ def test_changing_the_future_leaves_the_past_prediction_identical(history: Histo
     after = forecast_opportunities(_rewrite_future(history, at), TZ, as_of=[AS_OF])
     assert before["p_win_method"].unique().to_list() == ["model"]
     assert before.height > 20
-    assert_frame_equal(before, after)
+    assert_frame_equal(before, after, check_exact=True)  # the digest of what AS_OF saw included
 
 
 def test_future_changes_do_reach_later_predictions(history: History) -> None:
@@ -84,10 +84,33 @@ def test_future_changes_do_reach_later_predictions(history: History) -> None:
 def test_the_history_cut_at_the_as_of_date_gives_the_same_prediction(history: History) -> None:
     full = forecast_opportunities(history, TZ, as_of=[AS_OF])
     cut = forecast_opportunities(history.before(cutoff(AS_OF, TZ)), TZ, as_of=[AS_OF])
-    assert_frame_equal(full, cut)
+    assert_frame_equal(full, cut, check_exact=True)
 
 
 def test_a_prediction_does_not_depend_on_which_other_dates_are_forecast(history: History) -> None:
     alone = forecast_opportunities(history, TZ, as_of=[AS_OF])
     together = forecast_opportunities(history, TZ, as_of=[date(2025, 6, 1), AS_OF, date(2025, 11, 1)])
-    assert_frame_equal(alone, together.filter(pl.col("as_of_date") == AS_OF))
+    assert_frame_equal(alone, together.filter(pl.col("as_of_date") == AS_OF), check_exact=True)
+
+
+def test_an_earlier_forecast_is_kept_where_its_history_is_unchanged_and_refitted_where_it_changed(
+    history: History,
+) -> None:
+    later = AS_OF + timedelta(days=61)
+    earlier = forecast_opportunities(history, TZ, as_of=[AS_OF, later])
+    # mark the earlier rows: a kept row keeps the mark, a refitted one loses it
+    marked = earlier.with_columns(p_win=pl.lit(0.123))
+    rewritten = _rewrite_future(history, cutoff(AS_OF, TZ))  # changes what `later` saw, not what AS_OF saw
+    result = forecast_opportunities(rewritten, TZ, as_of=[AS_OF, later], earlier=marked)
+    kept, refitted = (result.filter(pl.col("as_of_date") == d) for d in (AS_OF, later))
+    assert kept["p_win"].unique().to_list() == [0.123]
+    assert_frame_equal(kept.drop("p_win"), earlier.filter(pl.col("as_of_date") == AS_OF).drop("p_win"))
+    fresh = forecast_opportunities(rewritten, TZ, as_of=[later])
+    assert_frame_equal(refitted, fresh, check_exact=True)
+    assert 0.123 not in refitted["p_win"].to_list()
+    # an earlier result of another shape (another version) is not trusted at all
+    assert_frame_equal(
+        forecast_opportunities(history, TZ, as_of=[AS_OF], earlier=marked.drop("p_win_reasons")),
+        earlier.filter(pl.col("as_of_date") == AS_OF),
+        check_exact=True,
+    )

@@ -69,6 +69,8 @@ def dbt_models(
     forget_published(settings.warehouse_path)  # a build that does not finish must not count as published
     # The stage settings and the warehouse path (profiles.yml reads it) travel as dbt vars.
     build_vars = {**dbt_vars(settings.stage_config()), **profile_vars(settings.warehouse_path)}
+    if config.full_refresh:  # the forecast refits every as-of date (its model's config reads the var)
+        build_vars["full_refresh"] = True
     # Unit tests check the code, not the data: they run in the test suite, not in production builds.
     args = ["build", "--exclude", "test_type:unit", "--vars", json.dumps(build_vars)]
     args += dbt_target_args(settings.dbt_engine)  # DuckDB, or Spark (docs/scale-out.md)

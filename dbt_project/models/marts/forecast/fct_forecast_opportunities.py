@@ -3,9 +3,10 @@
 Thin on purpose: read the refs, hand them to the tested `forecast` package, return its frame. The
 method (point-in-time snapshots, a stage-move Markov chain per owner and source as the offset of a
 regularized logistic regression, per-deal reasons, censored close timing) is described in
-docs/forecast.md. The forecast is optional: should it fail as a whole (each as-of date already falls
-back on its own), the table is left empty, the KPI marts use the stage probabilities, and the warning
-test `assert_forecast_covers_the_open_deals` says so.
+docs/forecast.md. The rows of the previous build are handed over too: an as-of date that saw the same
+history (`history_digest`) keeps them, the others are refitted. The forecast is optional: should it fail
+as a whole (each as-of date already falls back on its own), the table is left empty, the KPI marts use
+the stage probabilities, and the warning test `assert_forecast_covers_the_open_deals` says so.
 """
 
 import logging
@@ -28,6 +29,15 @@ def as_result(frame, session):
     return session.createDataFrame(table) if hasattr(session, "createDataFrame") else table
 
 
+def earlier_forecast(this, session):
+    """This table as the previous build left it (the as-of dates it still answers are kept), or None."""
+    try:
+        relation = session.table(str(this)) if hasattr(session, "createDataFrame") else session.sql(f"from {this}")
+        return as_polars(relation)
+    except Exception:  # noqa: BLE001 - no earlier table (a first build) or an unreadable one: fit every date
+        return None
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     relations = {
@@ -44,7 +54,9 @@ def model(dbt, session):
     horizon_days = int(dbt.config.get("forecast_horizon_days"))
     try:
         history = history_from(lambda name, columns: as_polars(relations[name].select(*(columns or ("*",)))))
-        forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days)
+        reuse = str(dbt.config.get("reuse_earlier_forecast")).lower() == "true"
+        earlier = earlier_forecast(dbt.this, session) if reuse else None
+        forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days, earlier=earlier)
     except Exception as exc:  # noqa: BLE001 - an optional product must never stop the KPI marts
         logging.getLogger("stagewise.forecast").warning("forecast failed, left empty: %s: %s", type(exc).__name__, exc)
         forecast = pl.DataFrame(schema=OUTPUT_SCHEMA)
