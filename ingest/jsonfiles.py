@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ingest.frames import FileRejected
 
@@ -48,17 +48,44 @@ def texts(value: Any) -> list[str] | None:
 def json_lines(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     """(line number, parsed body or None, error) for every non-blank line."""
     with path.open("rb") as handle:
-        head = handle.read(8192)
-        if b"\x00" in head:
-            raise FileRejected("binary content, not JSON lines")
-        handle.seek(0)
+        reject_binary(handle)
         for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
+            if raw.strip():
+                yield number, *parse_line(raw)
+
+
+def parse_line(raw: bytes) -> tuple[Any, str | None]:
+    """(parsed body, None) or (None, the reason it is not JSON) for one line's bytes."""
+    try:
+        return json.loads(raw), None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return None, f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else exc}"
+
+
+def reject_binary(handle: BinaryIO) -> None:
+    """FileRejected when the file's head holds a NUL byte; the handle is left at the start."""
+    if b"\x00" in handle.read(8192):
+        raise FileRejected("binary content, not JSON lines")
+    handle.seek(0)
+
+
+def line_blocks(path: Path, block_bytes: int) -> Iterator[tuple[bytes, int, bool]]:
+    """(run of whole lines without its last newline, number of its first line, whether a newline followed it),
+    about `block_bytes` of the file at a time."""
+    with path.open("rb") as handle:
+        reject_binary(handle)
+        carry, first_number = b"", 1
+        while block := handle.read(block_bytes):
+            data = carry + block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data
                 continue
-            try:
-                yield number, json.loads(raw), None
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield number, None, f"invalid JSON: {exc.msg if hasattr(exc, 'msg') else exc}"
+            complete, carry = data[:cut], data[cut + 1 :]
+            yield complete, first_number, True
+            first_number += complete.count(b"\n") + 1
+        if carry.strip():
+            yield carry, first_number, False
 
 
 def json_document(path: Path) -> Any:
