@@ -11,7 +11,6 @@ tell which keys a record had or in which order, which `_extra` keeps."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,9 @@ CELLS = pl.Schema(
     | {"_source_line": pl.Int64(), "json_path": pl.String(), "_error": pl.String(), "_extra": pl.String()}
 )
 _NAMES = tuple(CELLS.names())
-# orjson reads integers beyond 64 bits as floats, json as integers: such lines go to the reference
-_LONG_DIGITS = re.compile(rb"\d{20}")
+# orjson reads integers beyond 64 bits as floats, json as integers: a line with a run of 20 digits goes
+# to the reference (found by mapping every digit to 0, much faster than a regular expression)
+_DIGITS_AS_ZERO, _LONG_RUN = bytes.maketrans(b"123456789", b"000000000"), b"0" * 20
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(value, ensure_ascii=False) writes
 
 
@@ -192,7 +192,7 @@ def _block_frame(block: bytes, first_number: int, newline_after: bool) -> pl.Dat
             if not raw.strip():
                 continue
             try:
-                if not _LONG_DIGITS.search(raw) and _take_get_body(rows, orjson.loads(raw), number):
+                if _LONG_RUN not in raw.translate(_DIGITS_AS_ZERO) and _take_get_body(rows, orjson.loads(raw), number):
                     continue
             except orjson.JSONDecodeError:
                 pass  # json may still read it (NaN, lone surrogates) or word the error: the reference decides
