@@ -43,9 +43,10 @@ CELLS = pl.Schema(
     | {"_source_line": pl.Int64(), "json_path": pl.String(), "_error": pl.String(), "_extra": pl.String()}
 )
 _NAMES = tuple(CELLS.names())
-# orjson reads integers beyond 64 bits as floats, json as integers: a line with a run of 20 digits goes
-# to the reference (found by mapping every digit to 0, much faster than a regular expression)
-_DIGITS_AS_ZERO, _LONG_RUN = bytes.maketrans(b"123456789", b"000000000"), b"0" * 20
+# orjson reads integers beyond 64 bits (from -9223372036854775809 down) as floats, json as integers; and
+# numbers of 19 or more digits are where float parsers are hardest to get right. A line with a run of 19
+# digits or dots goes to the reference (found by mapping them to 0, much faster than a regex).
+_DIGITS_AS_ZERO, _LONG_RUN = bytes.maketrans(b"123456789.", b"0000000000"), b"0" * 19
 _encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(value, ensure_ascii=False) writes
 
 

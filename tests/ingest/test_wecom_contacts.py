@@ -45,6 +45,8 @@ OTHER = [  # lines left to the record reader
     '{"errcode": 0, "follow_user": {"userid": "k"}}',
     '{"errcode": 0, "external_contact": ["wmC"], "follow_user": [{"userid": "l"}]}',
     '{"errcode": 0, "follow_user": [{"userid": "m", "add_way": 123456789012345678901234567890}]}',
+    '{"errcode": 0, "follow_user": [{"userid": "o", "type": -9223372036854775809, "add_way": 9223372036854775807}]}',
+    '{"errcode": 0, "follow_user": [{"userid": "q", "createtime": 1234567890.1234567891, "add_way": 1e-400}]}',
     '{"errcode": 0, "follow_user": [{"userid": "n\tx"}]}',
     '{"errcode":0,"external_contact":{"external_us',
     "[1, 2]",
