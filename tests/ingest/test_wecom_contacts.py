@@ -34,7 +34,7 @@ PLAIN = [  # lines the fast path takes itself
     json.dumps({"external_contact": {"name": None, "type": "2"}, "follow_user": [{"userid": "d", "name": "e"}]}),
     '{"errcode":0,"follow_user":[{"userid":"f","userid":"g","avatar":null,"add_way":-0}],"external_contact":{}}\r',
     get_body({"userid": "h", "remark_mobiles": [True, None, 1.5, {"a": 1}]}),
-    '{"follow_user":[{"userid":"p","createtime":1E5,"add_way":0.1e1,"q":[1e-7,0.30000000000000004,2.5E+3,5e-324]}]}',
+    '{"follow_user":[{"userid":"p","createtime":1E5,"add_way":0.1e1,"q":[1e-7,0.3000000000000004,2.5E+3,5e-324]}]}',
 ]
 OTHER = [  # lines left to the record reader
     '{"errcode": 0, "follow_user": [{"userid": "a"}, "b", 3], "external_contact": {"external_userid": "wmB"}}',
