@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
+
+_REGROUP_FROM = 1000  # rows; fewer are cheaper taken row by row than regrouped column by column
 
 
 @contextmanager
@@ -26,19 +27,24 @@ def gc_paused() -> Iterator[None]:
 
 def frame_from_rows(rows: Sequence[tuple[Any, ...]], schema: pl.Schema) -> pl.DataFrame:
     """The rows (tuples in `schema` order) as a frame of that schema."""
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    if not rows or len(rows) < _REGROUP_FROM:
+        return pl.DataFrame(rows, schema=schema, orient="row")
+    columns = list(zip(*rows, strict=True))
     return pl.DataFrame([_series(n, t, c) for (n, t), c in zip(schema.items(), columns, strict=True)])
 
 
 def _series(name: str, dtype: pl.DataType, values: Sequence[Any]) -> pl.Series:
     if not isinstance(dtype, pl.List):
         return pl.Series(name, values, dtype=dtype)
-    # A list column from one flat array and offsets: polars converts a sequence of lists row by row.
-    offsets, flat = [0], []
-    for cell in values:
+    # polars converts a sequence of lists row by row, slowly: build one flat column and regroup it
+    rows, flat = [], []
+    for i, cell in enumerate(values):
         if cell:
             flat.extend(cell)
-        offsets.append(len(flat))
-    mask = pa.array([cell is None for cell in values], type=pa.bool_())
-    array = pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), pa.array(flat), mask=mask)
-    return pl.Series(name, pl.from_arrow(array), dtype=dtype)
+            rows.extend([i] * len(cell))
+    items = pl.DataFrame({"row": pl.Series(rows, dtype=pl.Int64), "v": pl.Series(flat, dtype=dtype.inner)})
+    lists = items.group_by("row", maintain_order=True).agg("v")
+    index = pl.DataFrame({"row": pl.int_range(0, len(values), dtype=pl.Int64, eager=True)})
+    grouped = index.join(lists, on="row", how="left", maintain_order="left")["v"]
+    empty = pl.Series([cell is not None and not cell for cell in values], dtype=pl.Boolean)
+    return pl.select(pl.when(empty).then(pl.lit([], dtype)).otherwise(grouped).alias(name)).to_series()

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+import ingest.rowframes as rowframes
 import ingest.wecom_contacts as contacts
 from ingest.wecom_contacts import contact_chunks, reference_frame
 
@@ -34,6 +35,7 @@ PLAIN = [  # lines the fast path takes itself
     json.dumps({"external_contact": {"name": None, "type": "2"}, "follow_user": [{"userid": "d", "name": "e"}]}),
     '{"errcode":0,"follow_user":[{"userid":"f","userid":"g","avatar":null,"add_way":-0}],"external_contact":{}}\r',
     get_body({"userid": "h", "remark_mobiles": [True, None, 1.5, {"a": 1}]}),
+    get_body({"userid": "r", "remark_mobiles": [], "tags": [{"tag_id": ""}], "tag_id": None}),
     '{"follow_user":[{"userid":"p","createtime":1E5,"add_way":0.1e1,"q":[1e-7,0.3000000000000004,2.5E+3,5e-324]}]}',
 ]
 OTHER = [  # lines left to the record reader
@@ -69,7 +71,12 @@ def parses(line: str) -> bool:
     return True
 
 
-def test_the_fast_reader_gives_the_record_readers_cells_on_every_line_shape(tmp_path: Path) -> None:
+@pytest.mark.parametrize("by_columns", [False, True], ids=["row-by-row", "by-columns"])
+def test_the_fast_reader_gives_the_record_readers_cells_on_every_line_shape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_columns: bool
+) -> None:
+    if by_columns:  # the frame of a big chunk is built column by column, its lists regrouped
+        monkeypatch.setattr(rowframes, "_REGROUP_FROM", 1)
     path, _ = lines_file(tmp_path / "c.jsonl")
     reference = reference_frame(path)
     for chunk_bytes in (1 << 20, 200):  # one chunk; then chunks of a line or two (and a long line alone)
