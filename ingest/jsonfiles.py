@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, BinaryIO
+
+import orjson
 
 from ingest.frames import FileRejected
 
@@ -35,6 +38,32 @@ def extra_json(*parts: tuple[dict[str, Any], set[str]]) -> str | None:
     """Keys the raw table has no column for, as JSON text (kept, not dropped)."""
     extra = {k: v for body, used in parts if isinstance(body, dict) for k, v in body.items() if k not in used}
     return json.dumps(extra, ensure_ascii=False) if extra else None
+
+
+class OrjsonValueDumps:
+    """`json.dumps(mapping, ensure_ascii=False)` of mappings parsed by orjson, each list or object value
+    encoded once (tag objects repeat). orjson's compact text is a faithful key for such values: they hold
+    no NaN, infinity or integer beyond 64 bits (json reads those, orjson does not). One per chunk."""
+
+    def __init__(self) -> None:
+        self.encoded: dict[bytes, str] = {}
+
+    def dumps(self, mapping: dict[str, Any]) -> str:
+        parts = []
+        for key, value in mapping.items():
+            kind = value.__class__
+            if kind is str:
+                encoded = encode_basestring(value)
+            elif kind is list or kind is dict:
+                compact = orjson.dumps(value)
+                encoded = self.encoded.get(compact) or self.encoded.setdefault(compact, json_text(value))
+            else:
+                encoded = json_text(value)
+            parts.append(f"{encode_basestring(key)}: {encoded}")
+        return "{" + ", ".join(parts) + "}"
+
+
+json_text = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), built once
 
 
 def texts(value: Any) -> list[str] | None:

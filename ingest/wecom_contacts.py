@@ -10,7 +10,6 @@ tell which keys a record had or in which order, which `_extra` keeps."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,12 @@ import orjson
 import polars as pl
 
 from ingest.jsonfiles import (
+    OrjsonValueDumps,
     envelope_error,
     extra_json,
     json_document,
     json_lines,
+    json_text,
     line_blocks,
     parse_line,
     text,
@@ -47,7 +48,6 @@ _NAMES = tuple(CELLS.names())
 # numbers of 19 or more digits are where float parsers are hardest to get right. A line with a run of 19
 # digits or dots goes to the reference (found by mapping them to 0, much faster than a regex).
 _DIGITS_AS_ZERO, _LONG_RUN = bytes.maketrans(b"123456789.", b"0000000000"), b"0" * 19
-_encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(value, ensure_ascii=False) writes
 
 
 # ---- the record reader (the reference) ----
@@ -142,8 +142,9 @@ def _cell(value: Any) -> str | None:
 class _Rows:
     """Cells in `CELLS` order, one tuple per record, turned into a frame per chunk."""
 
-    def __init__(self) -> None:
+    def __init__(self, parsed_by_orjson: bool) -> None:
         self.rows: list[tuple[Any, ...]] = []
+        self.dumps = OrjsonValueDumps().dumps if parsed_by_orjson else json_text
 
     def record(self, record: Record) -> None:
         self.rows.append(tuple(record.get(name) for name in _NAMES))
@@ -157,7 +158,7 @@ class _Rows:
             contact_cells[0], _cell(g("userid")), *contact_cells[1:],
             _cell(g("createtime")), _cell(g("remark")), _cell(g("description")), texts(g("remark_mobiles")),
             _cell(g("add_way")), _cell(g("state")), _cell(g("oper_userid")), texts(_tag_ids(follow)),
-            line, path, None, _encode(extra) if extra else None,
+            line, path, None, self.dumps(extra) if extra else None,
         ))  # fmt: skip
 
     def frame(self) -> pl.DataFrame:
@@ -187,7 +188,7 @@ def _take_get_body(rows: _Rows, body: Any, line: int) -> bool:
 
 
 def _block_frame(block: bytes, first_number: int, newline_after: bool) -> pl.DataFrame:
-    rows, lines = _Rows(), block.split(b"\n")
+    rows, lines = _Rows(parsed_by_orjson=True), block.split(b"\n")
     with gc_paused():
         for number, raw in enumerate(lines, start=first_number):
             if not raw.strip():
@@ -221,7 +222,7 @@ def _take_page_item(rows: _Rows, item: Any, i: int) -> bool:
 
 
 def _document_chunks(path: Path) -> Iterator[pl.DataFrame]:
-    rows, body = _Rows(), json_document(path)
+    rows, body = _Rows(parsed_by_orjson=False), json_document(path)
     if _is_get_body(body):
         if not _take_get_body(rows, body, 1):
             for record in _get_body_records(body, 1):

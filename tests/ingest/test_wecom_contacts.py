@@ -120,7 +120,9 @@ def test_only_unusual_lines_go_through_the_record_reader(tmp_path: Path, monkeyp
 def test_pages_give_the_record_readers_cells(tmp_path: Path) -> None:
     follow = {"userid": "zhangsan", "createtime": 1700000000, "tag_id": ["et1", 2], "remark_corp_name": "恒泰"}
     items = [{"external_contact": CONTACT, "follow_info": follow}, {"external_contact": CONTACT}, "wmB", {},
-             {"external_contact": "wmC", "follow_info": follow}, {"follow_info": [1], "more": 1}]  # fmt: skip
+             {"external_contact": "wmC", "follow_info": follow}, {"follow_info": [1], "more": 1},
+             {"follow_info": {"x": [float("nan"), None, 2**70]}},  # json reads NaN and big integers, orjson not
+             {"follow_info": {"x": [None, None, 2**70]}}]  # fmt: skip
     documents = {
         "page.json": {"errcode": 0, "external_contact_list": items, "next_cursor": ""},
         "error.json": {"errcode": 40001, "errmsg": "invalid secret"},
@@ -135,7 +137,9 @@ def test_pages_give_the_record_readers_cells(tmp_path: Path) -> None:
         assert_frame_equal(pl.concat(list(contact_chunks(path))), reference_frame(path))
     page = reference_frame(tmp_path / "page.json")
     assert page["tag_ids"].to_list()[:2] == [["et1", "2"], None]
-    assert page["_error"].to_list()[2:] == [
+    big = 2**70
+    assert page["_extra"].to_list()[-2:] == [f'{{"x": [NaN, null, {big}]}}', f'{{"x": [null, null, {big}]}}']
+    assert page["_error"].to_list()[2:6] == [
         "not a JSON object",
         None,
         *["external_contact and follow_user entries must be JSON objects"] * 2,
