@@ -33,7 +33,7 @@ from ingest.rowframes import frame_from_rows, gc_paused
 from ingest.schemas import WECOM_EXTERNAL_CONTACTS
 
 Record = dict[str, Any]
-CHUNK_BYTES = 16 << 20  # whole lines; the cells of one chunk are all that is held at a time
+CHUNK_BYTES = 8 << 20  # whole lines; the cells of one chunk are all that is held at a time
 
 _CONTACT_COLUMNS = ("external_userid", "name", "type", "gender", "unionid", "corp_name", "corp_full_name", "position")
 _FOLLOW_COLUMNS = ("userid", "createtime", "remark", "description", "add_way", "state", "oper_userid")
