@@ -21,7 +21,6 @@ from ingest.jsonfiles import (
     json_document,
     json_lines,
     text,
-    texts,
 )
 from ingest.schemas import (
     WECOM_BEHAVIOR,
@@ -31,89 +30,10 @@ from ingest.schemas import (
     WECOM_MESSAGES,
     Entity,
 )
+from ingest.wecom_contacts import contact_chunks
 from ingest.wecom_messages import message_chunks
 
 Record = dict[str, Any]
-
-
-_CONTACT_KEYS = {"external_userid", "name", "type", "gender", "unionid", "corp_name", "corp_full_name", "position"}
-_FOLLOW_KEYS = {
-    "userid", "createtime", "remark", "description", "remark_mobiles", "add_way", "state", "oper_userid", "tag_id",
-}  # fmt: skip
-
-
-def _relation(contact: Record, follow: Record) -> Record:
-    if not isinstance(contact, dict) or not isinstance(follow, dict):
-        return {"_error": "external_contact and follow_user entries must be JSON objects"}
-    tags = follow.get("tag_id")
-    if tags is None and isinstance(follow.get("tags"), list):
-        tags = [t.get("tag_id") for t in follow["tags"] if isinstance(t, dict) and t.get("tag_id")]
-    keys = ("name", "type", "gender", "unionid", "corp_name", "corp_full_name", "position")
-    return {
-        "external_userid": text(contact.get("external_userid")),
-        **{k: text(contact.get(k)) for k in keys},
-        "userid": text(follow.get("userid")),
-        "createtime": text(follow.get("createtime")),
-        "remark": text(follow.get("remark")),
-        "description": text(follow.get("description")),
-        "remark_mobiles": texts(follow.get("remark_mobiles")),
-        "add_way": text(follow.get("add_way")),
-        "state": text(follow.get("state")),
-        "oper_userid": text(follow.get("oper_userid")),
-        "tag_ids": texts(tags),
-        "_extra": extra_json((contact, _CONTACT_KEYS), ({k: v for k, v in follow.items()}, _FOLLOW_KEYS)),
-    }
-
-
-def _get_body_records(body: Any, line: int) -> Iterator[Record]:
-    """One `externalcontact/get` body: a record per follow_user relation."""
-    error = envelope_error(body)
-    if error:
-        yield {"_source_line": line, "json_path": "$", "_error": error}
-        return
-    follows = body.get("follow_user") or []
-    if not isinstance(follows, list) or not follows:
-        yield {"_source_line": line, "json_path": "$.follow_user", "_error": "no follow_user relation"}
-        return
-    for i, follow in enumerate(follows):
-        yield {
-            **_relation(body.get("external_contact") or {}, follow),
-            "_source_line": line,
-            "json_path": f"$.follow_user[{i}]",
-        }
-
-
-def _page_records(body: Any) -> Iterator[Record]:
-    """One `batch/get_by_user` page: a record per (external_contact, follow_info) item."""
-    error = envelope_error(body)
-    items = body.get("external_contact_list") if not error else None
-    if error or not isinstance(items, list):
-        yield {"_source_line": 1, "json_path": "$", "_error": error or "external_contact_list must be a list"}
-        return
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            yield {"_source_line": 1, "json_path": f"$.external_contact_list[{i}]", "_error": "not a JSON object"}
-            continue
-        yield {
-            **_relation(item.get("external_contact") or {}, item.get("follow_info") or {}),
-            "_source_line": 1,
-            "json_path": f"$.external_contact_list[{i}]",
-        }
-
-
-def _external_contact_records(path: Path) -> Iterator[Record]:
-    if path.suffix.lower() == ".json":
-        body = json_document(path)
-        if isinstance(body, dict) and "follow_user" in body:  # a single `get` body saved as .json
-            yield from _get_body_records(body, 1)
-        else:
-            yield from _page_records(body)
-        return
-    for line, body, error in json_lines(path):
-        if error:
-            yield {"_source_line": line, "json_path": "$", "_error": error}
-            continue
-        yield from _get_body_records(body, line)
 
 
 _EVENT_KEYS = {
@@ -199,7 +119,6 @@ def _corp_tag_records(path: Path) -> Iterator[Record]:
 
 
 READERS: dict[str, Callable[[Path], Iterator[Record]]] = {
-    WECOM_EXTERNAL_CONTACTS.name: _external_contact_records,
     WECOM_CONTACT_EVENTS.name: _contact_event_records,
     WECOM_BEHAVIOR.name: _behavior_records,
     WECOM_CORP_TAGS.name: _corp_tag_records,
@@ -214,7 +133,7 @@ def cell_schema(entity: Entity) -> dict[str, pl.DataType]:
 
 
 def read_wecom_chunks(entity: Entity, path: Path) -> Iterator[pl.DataFrame]:
-    """The file's records as text cells; messages come in bounded chunks, other entities in one frame.
+    """The file's records as text cells; messages and contact lines come in bounded chunks, others in one frame.
 
     An empty JSON-lines file is a delivery of zero records (a quiet day); an empty `.json` document is
     not a response at all and is rejected.
@@ -226,5 +145,8 @@ def read_wecom_chunks(entity: Entity, path: Path) -> Iterator[pl.DataFrame]:
         raise FileRejected(EMPTY_FILE)
     if entity is WECOM_MESSAGES:
         yield from message_chunks(path)
+        return
+    if entity is WECOM_EXTERNAL_CONTACTS:
+        yield from contact_chunks(path)
         return
     yield pl.DataFrame(list(READERS[entity.name](path)), schema=cell_schema(entity))

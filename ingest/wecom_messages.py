@@ -15,8 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from ingest.frames import FileRejected
-from ingest.jsonfiles import text, texts
+from ingest.jsonfiles import line_blocks, text, texts
 from ingest.schemas import WECOM_MESSAGES
 
 CHUNK_BYTES = 32 << 20  # about 100k archive lines: memory per chunk stays bounded whatever the file size
@@ -125,19 +124,5 @@ def _cells(data: bytes, first_number: int) -> pl.DataFrame:
 
 def message_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[pl.DataFrame]:
     """Text cells of every non-blank line, about `chunk_bytes` of the file at a time (whole lines only)."""
-    with path.open("rb") as handle:
-        if b"\x00" in handle.read(8192):
-            raise FileRejected("binary content, not JSON lines")
-        handle.seek(0)
-        carry, first_number = b"", 1
-        while block := handle.read(chunk_bytes):
-            data = carry + block
-            cut = data.rfind(b"\n")
-            if cut < 0:
-                carry = data
-                continue
-            complete, carry = data[:cut], data[cut + 1 :]
-            yield _cells(complete, first_number)
-            first_number += complete.count(b"\n") + 1
-        if carry.strip():
-            yield _cells(carry, first_number)
+    for block, first_number, _ in line_blocks(path, chunk_bytes):
+        yield _cells(block, first_number)
