@@ -224,6 +224,8 @@ def forecast_opportunities(
     digests = as_of_digests(history, dates, tz, horizon_days)
     kept = reusable(earlier, digests, OUTPUT_SCHEMA)
     todo = sorted(set(dates) - set(kept["as_of_date"].to_list()))
+    log.info("forecast: %d of %d as-of dates kept from the previous build, %d fitted", len(dates) - len(todo),
+             len(dates), len(todo))  # fmt: skip
     with threadpool_limits(limits=1, user_api="blas"):
         fitted = _forecast(history, tz, todo, horizon_days)
     fitted = fitted.with_columns(pl.col("as_of_date").replace_strict(digests, return_dtype=pl.String).alias(DIGEST))

@@ -37,14 +37,24 @@ def code_version() -> str:
 
 
 def _dated_tables(history: History) -> list[tuple[str, pl.DataFrame, str]]:
-    """Each history table with the column that dates its rows (an opportunity: its first transition)."""
+    """Each history table with the instant from which its rows can reach a prediction: their own date, but never
+    before the deal's first transition (a deal without one is in no snapshot, so its owners, amounts and touches
+    reach none). A deal created today, with an amount valid "from the beginning" or messages to its prospect
+    from last year, then leaves every earlier as-of date's digest as it was."""
     first_seen = history.transitions.group_by("opportunity_id").agg(_seen_at=pl.col("transitioned_at").min())
+
+    def dated(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+        return frame.join(first_seen, on="opportunity_id").with_columns(
+            _reaches_at=pl.max_horizontal(column, "_seen_at")
+        )
+
     return [
         ("transitions", history.transitions, "transitioned_at"),
-        ("opportunities", history.opportunities.join(first_seen, on="opportunity_id"), "_seen_at"),
-        ("owners", history.owners, "valid_from"),
-        ("amounts", history.amounts, "valid_from"),
-        ("touches", history.touches, "touched_at"),
+        ("opportunities", dated(history.opportunities, "_seen_at"), "_reaches_at"),
+        # a version delivered again (the same value from the same instant) changes no as-of lookup: counted once
+        ("owners", dated(history.owners.unique(), "valid_from"), "_reaches_at"),
+        ("amounts", dated(history.amounts.unique(), "valid_from"), "_reaches_at"),
+        ("touches", dated(history.touches, "touched_at"), "_reaches_at"),
     ]
 
 
