@@ -9,7 +9,9 @@
     logged change does not override the log.
   - Without log rows, a creation entry at created_at into the earliest snapshot's stage. When that
     snapshot is already closed, the creation entry goes into the stage its stage column names, else
-    the pipeline's first stage, and the outcome follows at closed_at (never at created_at).
+    the pipeline's first stage, and the outcome follows at closed_at (never at created_at). A deal
+    observed before its created_at (closed_at or updated_at earlier: the raw checks warn) is created
+    at its first observation instead, so that its history still starts with its creation.
   - first_seen_late: the creation entry of a deal without log rows whose earliest snapshot is past
     the pipeline's first stage (or closed without naming an open stage at its first one). How long
     that first stay lasted is unknown: the transition that ends it has no days_in_from_state.
@@ -186,6 +188,15 @@ first_snapshot_states as (
 
 ),
 
+{#- The first instant any snapshot shows the deal: a creation is never later than that. -#}
+first_observations as (
+
+    select opportunity_id, min(observed_at) as first_observed_at
+    from snapshot_states_timed
+    group by opportunity_id
+
+),
+
 {#- Deals without log rows: created at created_at in the earliest snapshot's stage (contract §3). -#}
 creation_stages as (
 
@@ -210,7 +221,11 @@ creation_events as (
     select
         opportunities.opportunity_id,
         creation_stages.state_key,
-        opportunities.created_at as event_at,
+        case
+            when first_observations.first_observed_at < opportunities.created_at
+                then first_observations.first_observed_at
+            else opportunities.created_at
+        end as event_at,
         'created' as origin,
         0 as origin_rank,
         creation_stages.is_stage_unknown or creation_stages.state_key <> first_stages.stage_key as first_seen_late
@@ -220,6 +235,8 @@ creation_events as (
         on opportunities.opportunity_id = creation_stages.opportunity_id
     inner join first_stages
         on opportunities.pipeline_key = first_stages.pipeline_key
+    inner join first_observations
+        on opportunities.opportunity_id = first_observations.opportunity_id
     left join log_bounds
         on opportunities.opportunity_id = log_bounds.opportunity_id
     where log_bounds.opportunity_id is null

@@ -244,8 +244,9 @@ final as (
         closed_at,
         amount,
         expected_close_date,
+        {# won before the first contact: a data-entry error (a marts check counts it), the cycle is unknown #}
         case
-            when outcome = 'won' then {{ days_between('first_contact_at', 'closed_at') }}
+            when outcome = 'won' and closed_at >= first_contact_at then {{ days_between('first_contact_at', 'closed_at') }}
         end as sales_cycle_days,
         cast(highest_stage_order as integer) as highest_stage_order,
         cast(regression_count as integer) as regression_count,
