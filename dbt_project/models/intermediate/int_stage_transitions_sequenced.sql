@@ -221,11 +221,7 @@ creation_events as (
     select
         opportunities.opportunity_id,
         creation_stages.state_key,
-        case
-            when first_observations.first_observed_at < opportunities.created_at
-                then first_observations.first_observed_at
-            else opportunities.created_at
-        end as event_at,
+        least(opportunities.created_at, first_observations.first_observed_at) as event_at,
         'created' as origin,
         0 as origin_rank,
         creation_stages.is_stage_unknown or creation_stages.state_key <> first_stages.stage_key as first_seen_late
