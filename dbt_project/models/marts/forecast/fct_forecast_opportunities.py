@@ -7,15 +7,25 @@ docs/forecast.md. The rows of the previous build are handed over too: an as-of d
 history (`history_digest`) keeps them, the others are refitted. The forecast is optional: should it fail
 as a whole (each as-of date already falls back on its own), the table is left empty, the KPI marts use
 the stage probabilities, and the warning test `assert_forecast_covers_the_open_deals` says so.
+On DuckDB the model runs in dbt's process, beside DuckDB's cache: while it holds the history in Python,
+DuckDB keeps at most MODEL_DUCKDB_MEMORY, so that the two never add up to the whole of both.
 """
 
 import logging
+from contextlib import nullcontext
 
 import polars as pl
 
 from forecast import forecast_opportunities
 from forecast.predict import OUTPUT_SCHEMA
 from forecast.sources import history_from
+from storage.connection import memory_limit_lowered
+
+MODEL_DUCKDB_MEMORY = "512MB"
+
+
+def on_spark(session):
+    return hasattr(session, "createDataFrame")
 
 
 def as_polars(relation):
@@ -26,13 +36,13 @@ def as_polars(relation):
 def as_result(frame, session):
     """The model's result as its engine takes it: Arrow for DuckDB, a Spark DataFrame in a Spark session."""
     table = frame.to_arrow()
-    return session.createDataFrame(table) if hasattr(session, "createDataFrame") else table
+    return session.createDataFrame(table) if on_spark(session) else table
 
 
 def earlier_forecast(this, session):
     """This table as the previous build left it (the as-of dates it still answers are kept), or None."""
     try:
-        relation = session.table(str(this)) if hasattr(session, "createDataFrame") else session.sql(f"from {this}")
+        relation = session.table(str(this)) if on_spark(session) else session.sql(f"from {this}")
         return as_polars(relation)
     except Exception:  # noqa: BLE001 - no earlier table (a first build) or an unreadable one: fit every date
         return None
@@ -52,11 +62,14 @@ def model(dbt, session):
     }
     timezone = dbt.config.get("business_timezone")
     horizon_days = int(dbt.config.get("forecast_horizon_days"))
+    configured = dbt.config.get("duckdb_memory_limit")
+    memory = nullcontext() if on_spark(session) else memory_limit_lowered(session, MODEL_DUCKDB_MEMORY, configured)
     try:
-        history = history_from(lambda name, columns: as_polars(relations[name].select(*(columns or ("*",)))))
-        reuse = str(dbt.config.get("reuse_earlier_forecast")).lower() == "true"
-        earlier = earlier_forecast(dbt.this, session) if reuse else None
-        forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days, earlier=earlier)
+        with memory:
+            history = history_from(lambda name, columns: as_polars(relations[name].select(*(columns or ("*",)))))
+            reuse = str(dbt.config.get("reuse_earlier_forecast")).lower() == "true"
+            earlier = earlier_forecast(dbt.this, session) if reuse else None
+            forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days, earlier=earlier)
     except Exception as exc:  # noqa: BLE001 - an optional product must never stop the KPI marts
         logging.getLogger("stagewise.forecast").warning("forecast failed, left empty: %s: %s", type(exc).__name__, exc)
         forecast = pl.DataFrame(schema=OUTPUT_SCHEMA)
