@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from forecast.predict import OUTPUT_SCHEMA
@@ -27,7 +28,7 @@ class _Relation:
 
 
 class _Config:
-    settings = {"business_timezone": "Asia/Shanghai", "forecast_horizon_days": "90"}
+    settings = {"business_timezone": "Asia/Shanghai", "forecast_horizon_days": "90", "duckdb_memory_limit": "2GB"}
 
     def __call__(self, **_: object) -> None:
         return None
@@ -46,6 +47,9 @@ class _Dbt:
 
 
 def test_a_forecast_that_fails_as_a_whole_yields_an_empty_table_not_an_error():
-    table = _model_module().model(_Dbt(), session=None)
+    with duckdb.connect(config={"memory_limit": "2GB"}) as session:
+        table = _model_module().model(_Dbt(), session=session)
+        # the model lowered DuckDB's memory limit while it ran; the build's limit is set again, failure or not
+        assert session.execute("select current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"
     assert table.num_rows == 0
     assert table.schema.names == list(OUTPUT_SCHEMA.names())
