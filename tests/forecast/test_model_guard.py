@@ -21,7 +21,15 @@ def _model_module():
 
 
 class _Relation:
-    """What dbt hands a Python model for a ref: here, a relation whose columns are not what it should be."""
+    """What dbt hands a Python model for a ref: here, a relation whose columns are not what it should be. It notes
+    DuckDB's memory limit at the moment the model reads it."""
+
+    session: duckdb.DuckDBPyConnection | None = None
+    limits_seen: list[str] = []
+
+    def select(self, *_columns: str) -> _Relation:
+        _Relation.limits_seen.append(_Relation.session.execute("select current_setting('memory_limit')").fetchone()[0])
+        return self
 
     def pl(self) -> pl.DataFrame:
         return pl.DataFrame({"unexpected": [1]})
@@ -48,8 +56,10 @@ class _Dbt:
 
 def test_a_forecast_that_fails_as_a_whole_yields_an_empty_table_not_an_error():
     with duckdb.connect(config={"memory_limit": "2GB"}) as session:
+        _Relation.session, _Relation.limits_seen = session, []
         table = _model_module().model(_Dbt(), session=session)
-        # the model lowered DuckDB's memory limit while it ran; the build's limit is set again, failure or not
+        # the model lowered DuckDB's memory limit while it read the history; the build's limit is set again after
+        assert _Relation.limits_seen and set(_Relation.limits_seen) == {"488.2 MiB"}
         assert session.execute("select current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"
     assert table.num_rows == 0
     assert table.schema.names == list(OUTPUT_SCHEMA.names())
