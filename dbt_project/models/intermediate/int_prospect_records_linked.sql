@@ -184,6 +184,10 @@ labels_{{ i }} as (
     select
         links_with_self.from_key as node_key,
         min(previous_round.label) as label
+        {%- if i == rounds + 1 %},
+        {#- the node's own label after `rounds` rounds, from its link to itself #}
+        min(case when links_with_self.to_key = links_with_self.from_key then previous_round.label end) as settled_label
+        {%- endif %}
 
     from links_with_self
     inner join labels_{{ i - 1 }} as previous_round
@@ -200,14 +204,12 @@ final as (
         records.record_type,
         records.record_id,
         records.external_userid,
-        settled.label as prospect_id,
-        settled.label = extra_round.label as is_converged
+        last_round.settled_label as prospect_id,
+        last_round.settled_label = last_round.label as is_converged
 
     from records
-    inner join labels_{{ rounds }} as settled
-        on records.record_key = settled.node_key
-    inner join labels_{{ rounds + 1 }} as extra_round
-        on records.record_key = extra_round.node_key
+    inner join labels_{{ rounds + 1 }} as last_round
+        on records.record_key = last_round.node_key
 
 )
 
