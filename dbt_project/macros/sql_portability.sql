@@ -42,10 +42,21 @@
 {#-
   The high-water mark of an incremental model's load-time column, for `where col > {{ ... }}`: the
   newest value already in the model, or the beginning of time while the model is empty (a first
-  build before any row of its source arrived must not filter everything out on a NULL).
+  build before any row of its source arrived must not filter everything out on a NULL). Read before
+  the model's query runs and written into it as a constant: a subquery in its place is joined to every
+  row of the source, where a constant lets the engine skip the older parts of the table unread (DuckDB:
+  int_messages_paired with no new message among 10M: 5.1 s -> 0.6 s).
 -#}
 {% macro incremental_watermark(col) -%}
-    coalesce((select max({{ col }}) from {{ this }}), {{ beginning_of_time() }})
+    {%- set newest = none -%}
+    {%- if execute -%}
+        {%- set newest = run_query('select cast(max(' ~ col ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ this).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if newest is none -%}
+        {{ beginning_of_time() }}
+    {%- else -%}
+        cast('{{ newest }}' as {{ type_timestamptz() }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#-

@@ -30,6 +30,11 @@ messages as (
 recipients as (
 
     select * from {{ ref('stg_wecom__message_recipients') }}
+    {%- if is_incremental() %}
+    {#- a recipient row carries its message's load time (both come from the message's one raw row), so the same
+        watermark keeps exactly the new messages' recipients, without listing every archived message's first #}
+    where loaded_at > {{ incremental_watermark('loaded_at') }}
+    {%- endif %}
 
 ),
 
