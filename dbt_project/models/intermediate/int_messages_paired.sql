@@ -15,6 +15,8 @@
   immutable, so earlier rows never change. An empty table (a first build before any message file
   arrived) takes every message.
 -#}
+{#- read once: the newest load time already built (a query of its own) #}
+{%- set watermark = incremental_watermark('loaded_at') if is_incremental() else none %}
 with
 
 messages as (
@@ -22,7 +24,7 @@ messages as (
     select * from {{ ref('stg_wecom__messages') }}
     where action = 'send' and sender_id is not null and sent_at is not null
     {%- if is_incremental() %}
-        and loaded_at > {{ incremental_watermark('loaded_at') }}
+        and loaded_at > {{ watermark }}
     {%- endif %}
 
 ),
@@ -33,7 +35,7 @@ recipients as (
     {%- if is_incremental() %}
     {#- a recipient row carries its message's load time (both come from the message's one raw row), so the same
         watermark keeps exactly the new messages' recipients, without listing every archived message's first #}
-    where loaded_at > {{ incremental_watermark('loaded_at') }}
+    where loaded_at > {{ watermark }}
     {%- endif %}
 
 ),
