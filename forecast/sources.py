@@ -17,17 +17,8 @@ RELATIONS = (
     "dim_stages",
     "int_opportunity_owners_historized",
     "int_opportunity_amounts_converted",
-    "stg_crm__activities",
-    "int_messages_paired",
-    "int_prospect_records_linked",
+    "int_forecast_touches",
 )
-# The columns read where the forecast needs few of a large relation (every message pair, every activity): the rest
-# of the relation never reaches Python. The other relations are read whole.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "int_messages_paired": ("external_userid", "sent_at"),
-    "stg_crm__activities": ("opportunity_id", "occurred_at"),
-    "int_prospect_records_linked": ("record_type", "record_id", "prospect_id"),
-}
 BEGINNING = datetime(1900, 1, 1)
 
 
@@ -51,34 +42,8 @@ def _amount_versions(snapshots: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _touches(
-    activities: pl.DataFrame, messages: pl.DataFrame, records: pl.DataFrame, opps: pl.DataFrame
-) -> pl.DataFrame:
-    """CRM follow-ups on the opportunity, and WeCom messages (either way) with its prospect."""
-    crm = activities.filter(pl.col("opportunity_id").is_not_null()).select(
-        "opportunity_id", touched_at=pl.col("occurred_at")
-    )
-    wecom_ids = records.filter(pl.col("record_type") == "wecom").select(
-        external_userid=pl.col("record_id"), prospect_id=pl.col("prospect_id")
-    )
-    wecom = (
-        messages.select("external_userid", touched_at=pl.col("sent_at"))
-        .join(wecom_ids, on="external_userid")
-        .join(
-            opps.select("opportunity_id", "prospect_id").filter(pl.col("prospect_id").is_not_null()), on="prospect_id"
-        )
-        .select("opportunity_id", "touched_at")
-    )
-    return pl.concat([crm, wecom.with_columns(pl.col("touched_at").cast(crm.schema["touched_at"]))])
-
-
-def history_from(read_columns: Callable[[str, tuple[str, ...] | None], pl.DataFrame]) -> History:
-    """`read_columns(model_name, columns)` returns those columns of that relation (all of them for None) as a polars
-    frame."""
-
-    def read(name: str) -> pl.DataFrame:
-        return read_columns(name, COLUMNS.get(name))
-
+def history_from(read: Callable[[str], pl.DataFrame]) -> History:
+    """`read(model_name)` returns that relation (one of RELATIONS) as a polars frame."""
     opps = read("fct_opportunities")
     stages = read("dim_stages").filter(pl.col("state_kind") == "stage")
     return History.from_frames(
@@ -86,9 +51,7 @@ def history_from(read_columns: Callable[[str, tuple[str, ...] | None], pl.DataFr
         opportunities=opps.with_columns(pl.col("lead_source").fill_null("unknown")),
         owners=read("int_opportunity_owners_historized"),
         amounts=_amount_versions(read("int_opportunity_amounts_converted")),
-        touches=_touches(
-            read("stg_crm__activities"), read("int_messages_paired"), read("int_prospect_records_linked"), opps
-        ),
+        touches=read("int_forecast_touches"),
         stages=stages.select(
             "pipeline_key",
             stage_key=pl.col("state_key"),

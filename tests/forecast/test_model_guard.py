@@ -27,11 +27,8 @@ class _Relation:
     session: duckdb.DuckDBPyConnection | None = None
     limits_seen: list[str] = []
 
-    def select(self, *_columns: str) -> _Relation:
-        _Relation.limits_seen.append(_Relation.session.execute("select current_setting('memory_limit')").fetchone()[0])
-        return self
-
     def pl(self) -> pl.DataFrame:
+        _Relation.limits_seen.append(_Relation.session.execute("select current_setting('memory_limit')").fetchone()[0])
         return pl.DataFrame({"unexpected": [1]})
 
 

@@ -56,9 +56,7 @@ def model(dbt, session):
         "dim_stages": dbt.ref("dim_stages"),
         "int_opportunity_owners_historized": dbt.ref("int_opportunity_owners_historized"),
         "int_opportunity_amounts_converted": dbt.ref("int_opportunity_amounts_converted"),
-        "stg_crm__activities": dbt.ref("stg_crm__activities"),
-        "int_messages_paired": dbt.ref("int_messages_paired"),
-        "int_prospect_records_linked": dbt.ref("int_prospect_records_linked"),
+        "int_forecast_touches": dbt.ref("int_forecast_touches"),
     }
     timezone = dbt.config.get("business_timezone")
     horizon_days = int(dbt.config.get("forecast_horizon_days"))
@@ -66,7 +64,7 @@ def model(dbt, session):
     memory = nullcontext() if on_spark(session) else memory_limit_lowered(session, MODEL_DUCKDB_MEMORY, configured)
     try:
         with memory:
-            history = history_from(lambda name, columns: as_polars(relations[name].select(*(columns or ("*",)))))
+            history = history_from(lambda name: as_polars(relations[name]))
             reuse = str(dbt.config.get("reuse_earlier_forecast")).lower() == "true"
             earlier = earlier_forecast(dbt.this, session) if reuse else None
             forecast = forecast_opportunities(history, timezone, horizon_days=horizon_days, earlier=earlier)
